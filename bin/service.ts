@@ -1,0 +1,101 @@
+import { buildApp } from '../api/app.js';
+import { listen } from '../api/server.js';
+import type { Config } from '../core/config/config.js';
+import { openDatabase } from '../core/db/connect.js';
+import { migrateToLatest, pendingMigrations } from '../core/db/migrate.js';
+import { StartupError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { connectRedis } from '../core/redis/redis.js';
+import { JOBS } from '../workers/jobs.js';
+import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
+import { closeQueues, createQueues } from '../workers/queues.js';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningService {
+  /** The address the API listens on, when the role includes the API. */
+  address: string | null;
+  /** Stops in order: HTTP intake, workers (bounded), queues, Redis, database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  role: Role;
+  config: Config;
+  logger: Logger;
+  /** For tests: where to look for a running Redis when REDIS_URL is unset. */
+  localRedisUrl?: string;
+}
+
+/**
+ * Brings the service up for a role. If any step fails, what was already started is stopped again
+ * before the error propagates, so a failed start leaves nothing running (no private redis-server).
+ */
+export async function startService({
+  role,
+  config,
+  logger,
+  localRedisUrl,
+}: StartOptions): Promise<RunningService> {
+  const stack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const step of stack.reverse()) {
+        try {
+          await step.stop();
+        } catch (err) {
+          logger.error({ err, step: step.name }, 'error while stopping');
+        }
+      }
+    })();
+    return stopping;
+  };
+
+  try {
+    const database = await openDatabase(config, logger);
+    stack.push({ name: 'database', stop: () => database.close() });
+    if (config.database.autoMigrate) {
+      const { done } = await migrateToLatest(database.db);
+      if (done.length > 0) logger.info({ migrations: done }, 'migrations applied');
+    } else {
+      const pending = await pendingMigrations(database.db);
+      if (pending.length > 0) {
+        throw new StartupError(
+          `The database has ${pending.length} pending migration(s): ${pending.join(', ')}`,
+          'Run `npm run migrate` (or set AUTO_MIGRATE=true) and start again.',
+        );
+      }
+    }
+
+    const redis = await connectRedis(config, logger, localRedisUrl ? { localUrl: localRedisUrl } : {});
+    stack.push({ name: 'redis', stop: () => redis.close() });
+
+    const queues = createQueues(redis.client, config.redis.prefix, logger);
+    stack.push({ name: 'queues', stop: () => closeQueues(queues) });
+
+    if (role !== 'api') {
+      const pool = startWorkerPool(JOBS, createProcessors(database.db), {
+        connection: redis.client,
+        prefix: config.redis.prefix,
+        logger,
+      });
+      stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
+      await upsertSchedulers(queues, { heartbeatIntervalMs: config.heartbeatIntervalMs });
+    }
+
+    let address: string | null = null;
+    if (role !== 'worker') {
+      const app = await buildApp({ config, logger, db: database.db, redis: redis.client });
+      // Closing Fastify stops accepting connections and waits for in-flight requests.
+      stack.push({ name: 'http', stop: () => app.close() });
+      address = await listen(app, config);
+    }
+    logger.info({ role, database: database.kind, redis: redis.source, address }, 'service started');
+    return { address, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

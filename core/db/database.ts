@@ -1,0 +1,16 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditLogTable } from '../audit/audit.table.js';
+import type { WorkerHeartbeatsTable } from '../heartbeat/heartbeat.table.js';
+import type { OrganisationsTable, UsersTable } from '../identity/identity.table.js';
+
+/** Every table, by name. Row types live beside their feature in `<feature>.table.ts`. */
+export interface Database {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  audit_log: AuditLogTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
+}
+
+export type Db = Kysely<Database>;
+/** A repository function accepts either the database or an open transaction. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;

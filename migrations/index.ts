@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as m20261122120000 from './2026_11_22_120000_create_organisations_users_audit_log.js';
+import * as m20261122120100 from './2026_11_22_120100_create_worker_heartbeats.js';
+
+/**
+ * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
+ * list identical under tsx and in dist/; a test checks that every file in this folder is listed.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026_11_22_120000_create_organisations_users_audit_log': m20261122120000,
+  '2026_11_22_120100_create_worker_heartbeats': m20261122120100,
+};

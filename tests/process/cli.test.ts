@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/services.js';
+import { spawnTs } from '../helpers/spawn.js';
+import { testServiceUrls } from '../helpers/urls.js';
+
+async function cli(args: string[], env: Record<string, string>) {
+  const s = spawnTs('bin/cli.ts', args, env);
+  const { code } = await s.exited;
+  return { code, stdout: s.stdout(), stderr: s.stderr() };
+}
+
+describe('npm run cli', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('migrate applies, migrate down reverts one, migrate:down another, migrate again re-applies', async () => {
+    const env = { DATABASE_URL: db.url };
+    const up = await cli(['migrate'], env);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(
+      /applied {2}2026_11_22_120000_create_organisations_users_audit_log\napplied {2}2026_11_22_120100/,
+    );
+    expect((await cli(['migrate'], env)).stdout).toContain('Database is up to date.');
+    const down = await cli(['migrate', 'down'], env);
+    expect(down.stdout.trim()).toBe('reverted 2026_11_22_120100_create_worker_heartbeats');
+    const down2 = await cli(['migrate:down'], env);
+    expect(down2.stdout.trim()).toBe('reverted 2026_11_22_120000_create_organisations_users_audit_log');
+    expect((await cli(['migrate:down'], env)).stdout.trim()).toBe('Nothing to revert.');
+    expect((await cli(['migrate'], env)).code).toBe(0);
+  });
+
+  it('migrate refuses an unknown direction', async () => {
+    const r = await cli(['migrate', 'sideways'], { DATABASE_URL: db.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown direction "sideways"');
+  });
+
+  it('doctor prints the configuration with secrets masked and checks each part', async () => {
+    const url = new URL(db.url);
+    url.password = 'pw-secret';
+    const r = await cli(['doctor'], {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: testServiceUrls().redisUrl,
+      APP_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+      CHROMIUM_PATH: '/nonexistent/chromium',
+    });
+    expect(r.stdout).not.toContain('pw-secret');
+    expect(r.stdout).not.toContain(Buffer.alloc(32, 9).toString('base64'));
+    expect(r.stdout).toMatch(/APP_ENCRYPTION_KEY\s+\*\*\* \(set\)/);
+    expect(r.stdout).toMatch(/^OK {4}database {2}PostgreSQL .+ migrations up to date$/m);
+    expect(r.stdout).toMatch(/^OK {4}redis {5}Redis answers at REDIS_URL$/m);
+    expect(r.stdout).toMatch(/^FAIL {2}chromium {2}Chromium at \/nonexistent\/chromium does not start/m);
+    expect(r.stdout).toMatch(/hint: Install Chromium/);
+    expect(r.code).toBe(1);
+  });
+
+  it('doctor reports an unreachable database as FAIL with a hint', async () => {
+    const r = await cli(['doctor'], {
+      DATABASE_URL: 'postgres://u@127.0.0.1:1/x',
+      REDIS_URL: testServiceUrls().redisUrl,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL {2}database {2}database: Cannot connect to the database/m);
+    expect(r.stdout).toMatch(/hint: Check that PostgreSQL is running/);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Job } from 'bullmq';
+
+/**
+ * The one registry of queues, jobs, payloads and job ids. Rules:
+ * - a job's payload never changes once shipped: add a new job name (e.g. `x-v2`) instead;
+ * - payloads carry ids, never secrets;
+ * - job ids are deterministic so that enqueueing the same work twice is a no-op (see `jobId`).
+ */
+
+export const QUEUE_NAMES = ['maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface HeartbeatPayload {
+  /** Who asked: the scheduler, or a person through the CLI. */
+  source: 'scheduler' | 'manual';
+}
+
+/** Job name → payload type. */
+export interface JobPayloads {
+  heartbeat: HeartbeatPayload;
+}
+export type JobName = keyof JobPayloads;
+
+export interface JobDefinition<N extends JobName> {
+  queue: QueueName;
+  /** Deterministic id for an enqueue of this payload; the same work gets the same id. */
+  jobId: (payload: JobPayloads[N], at: Date) => string;
+}
+
+export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
+  heartbeat: {
+    queue: 'maintenance',
+    // One manual heartbeat per second at most; scheduled ones get their ids from the job scheduler.
+    jobId: (payload, at) => jobId('heartbeat', payload.source, Math.floor(at.getTime() / 1000)),
+  },
+};
+
+export interface SchedulerDefinition<N extends JobName> {
+  /** The job scheduler id: stable across restarts, so upserting on every start is safe. */
+  id: string;
+  job: N;
+  payload: JobPayloads[N];
+  everyMs: (settings: ScheduleSettings) => number;
+}
+export interface ScheduleSettings {
+  heartbeatIntervalMs: number;
+}
+
+export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
+  {
+    id: 'heartbeat',
+    job: 'heartbeat',
+    payload: { source: 'scheduler' },
+    everyMs: (s) => s.heartbeatIntervalMs,
+  },
+];
+
+export type Processor<N extends JobName> = (
+  job: Job<JobPayloads[N]>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<unknown>;
+export type Processors = { readonly [N in JobName]: Processor<N> };
+
+/**
+ * Builds a job id from parts. BullMQ reserves `:` (its key separator) and treats all-digit ids as its
+ * own counter values, so both are refused here.
+ */
+export function jobId(...parts: Array<string | number>): string {
+  const id = parts.join('-');
+  if (id.includes(':')) throw new Error(`job id "${id}" must not contain ":"`);
+  if (/^\d+$/.test(id)) throw new Error(`job id "${id}" must not be all digits`);
+  return id;
+}
+
+/** Start-up guard: every registered job has exactly one processor, and no processor lacks a job. */
+export function assertProcessorsComplete(
+  registry: Readonly<Record<string, unknown>>,
+  processors: Readonly<Record<string, unknown>>,
+): void {
+  const missing = Object.keys(registry).filter((name) => typeof processors[name] !== 'function');
+  const unknown = Object.keys(processors).filter((name) => !(name in registry));
+  const problems = [
+    ...missing.map((n) => `job "${n}" has no processor`),
+    ...unknown.map((n) => `processor "${n}" has no registered job`),
+  ];
+  if (problems.length > 0) throw new Error(`Job registry is inconsistent: ${problems.join('; ')}`);
+}

@@ -1,0 +1,122 @@
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Db } from '../core/db/database.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import {
+  assertProcessorsComplete,
+  JOBS,
+  type Processors,
+  SCHEDULERS,
+  type ScheduleSettings,
+} from './jobs.js';
+import { heartbeatProcessor } from './maintenance.worker.js';
+import type { Queues } from './queues.js';
+
+type AnyProcessor = (
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<unknown>;
+
+export interface WorkerPool {
+  workers: Worker[];
+  /**
+   * Stops taking new jobs and waits up to `timeoutMs` for running ones. Jobs still running then are
+   * abandoned with their lock; BullMQ's stalled-job check gives them to the next worker, so none is lost.
+   */
+  close(timeoutMs: number): Promise<{ abandoned: number }>;
+}
+
+export interface WorkerOptions {
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  concurrency?: number;
+  /** BullMQ lock settings; tests shorten them to see stalled-job recovery quickly. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function createProcessors(db: Db): Processors {
+  return { heartbeat: heartbeatProcessor(db) };
+}
+
+/**
+ * Starts one Worker per queue that has jobs. Each dispatches by job name; the registry check runs first,
+ * so a job without a processor stops start-up instead of failing at 3 a.m.
+ */
+export function startWorkerPool(
+  registry: Readonly<Record<string, { queue: string }>>,
+  processors: Readonly<Record<string, AnyProcessor>>,
+  options: WorkerOptions,
+): WorkerPool {
+  assertProcessorsComplete(registry, processors);
+  const queueNames = [...new Set(Object.values(registry).map((d) => d.queue))];
+  const active = new Map<string, number>();
+  const workers = queueNames.map((queueName) => {
+    const worker = new Worker(
+      queueName,
+      async (job, token, signal) => {
+        const processor = processors[job.name];
+        if (registry[job.name]?.queue !== queueName || !processor) {
+          throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queueName}"`);
+        }
+        return processor(job, token, signal);
+      },
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 1,
+        ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      },
+    );
+    const log = options.logger.child({ queue: queueName });
+    worker.on('error', (err) => log.error({ err: errorMessage(err) }, 'worker error'));
+    worker.on('active', (job) => active.set(`${queueName}/${job.id}`, Date.now()));
+    worker.on('completed', (job) => {
+      active.delete(`${queueName}/${job.id}`);
+      log.debug({ jobId: job.id, job: job.name }, 'job completed');
+    });
+    worker.on('failed', (job, err) => {
+      if (job) active.delete(`${queueName}/${job.id}`);
+      log.warn(
+        { jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message },
+        'job failed',
+      );
+    });
+    return worker;
+  });
+
+  return {
+    workers,
+    close: async (timeoutMs) => {
+      // Stop fetching at once, then give running jobs until the deadline. (Worker.close() caches its
+      // first call, so a graceful close cannot be turned into a forced one later: wait here instead.)
+      await Promise.all(workers.map((w) => w.pause(true)));
+      const deadline = Date.now() + timeoutMs;
+      while (active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const abandoned = active.size;
+      if (abandoned > 0) {
+        options.logger.warn(
+          { abandoned, jobs: [...active.keys()] },
+          'jobs still running at the shutdown deadline; the next worker will retry them once their lock expires',
+        );
+      }
+      await Promise.all(workers.map((w) => w.close(abandoned > 0)));
+      return { abandoned };
+    },
+  };
+}
+
+/** Creates or updates every job scheduler; safe on every start and from every process. */
+export async function upsertSchedulers(queues: Queues, settings: ScheduleSettings): Promise<void> {
+  for (const s of SCHEDULERS) {
+    await queues[JOBS[s.job].queue].upsertJobScheduler(
+      s.id,
+      { every: s.everyMs(settings) },
+      { name: s.job, data: s.payload, opts: { removeOnComplete: 100, removeOnFail: 500 } },
+    );
+  }
+}
