@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { type Kysely, sql } from 'kysely';
 import { type Config, ConfigError, describeConfig, loadConfig } from '../core/config/config.js';
 import { embeddedLockHolder, openDatabase } from '../core/db/connect.js';
+import { checkReadiness } from '../core/health/readiness.js';
 import { migrateDown, migrateToLatest, pendingMigrations } from '../core/db/migrate.js';
 import { AppError, errorMessage, StartupError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
@@ -135,6 +136,26 @@ async function doctor(): Promise<void> {
   if (checks.some(([, o]) => !o.ok)) process.exitCode = 1;
 }
 
+/**
+ * The same readiness check as `/readyz`, for a process without an HTTP port (the worker container's
+ * health check): database and Redis answer and a heartbeat went through the queue recently.
+ */
+async function health(): Promise<void> {
+  const cfg = config();
+  const problem = await probe(cfg.redis.url ?? LOCAL_REDIS_URL);
+  await withDatabase(async (db) => {
+    const readiness = await checkReadiness({
+      db,
+      pingRedis: async () => {
+        if (problem) throw new Error(problem);
+      },
+      heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    });
+    out(JSON.stringify(readiness));
+    if (!readiness.ready) process.exitCode = 1;
+  });
+}
+
 const program = new Command('yunying')
   .description('运营 Yunying operator commands')
   .showHelpAfterError()
@@ -156,6 +177,10 @@ program
   .command('doctor')
   .description('print the effective configuration and check database, Redis and Chromium')
   .action(doctor);
+program
+  .command('health')
+  .description('exit 0 when database, Redis and the worker heartbeat are healthy (as /readyz), else 1')
+  .action(health);
 
 try {
   await program.parseAsync(process.argv);

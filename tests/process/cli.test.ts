@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/services.js';
 import { spawnTs } from '../helpers/spawn.js';
@@ -67,5 +68,31 @@ describe('npm run cli', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL {2}database {2}database: Cannot connect to the database/m);
     expect(r.stdout).toMatch(/hint: Check that PostgreSQL is running/);
+  });
+
+  it('health fails naming the heartbeat until a worker has beaten, then passes', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: testServiceUrls().redisUrl };
+    expect((await cli(['migrate'], env)).code).toBe(0);
+    const before = await cli(['health'], env);
+    expect(before.code).toBe(1);
+    expect(JSON.parse(before.stdout)).toMatchObject({ ready: false, failing: ['heartbeat'] });
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        "insert into worker_heartbeats (name, job_id, worker, beat_at) values ('maintenance', 'j', 'w', now()) on conflict (name) do update set beat_at = now()",
+      );
+    } finally {
+      await client.end();
+    }
+    const after = await cli(['health'], env);
+    expect(JSON.parse(after.stdout)).toMatchObject({ ready: true, failing: [] });
+    expect(after.code).toBe(0);
+  });
+
+  it('health fails naming Redis when Redis does not answer', async () => {
+    const r = await cli(['health'], { DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).failing).toContain('redis');
   });
 });
