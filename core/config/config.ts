@@ -75,9 +75,43 @@ const trustProxy = z.string().transform((value, ctx): boolean | number | string[
   }
 });
 
-const encryptionKey = z.string().refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v), {
+const KEY_PATTERN = /^[A-Za-z0-9+/]{43}=$/;
+const encryptionKey = z.string().refine((v) => KEY_PATTERN.test(v), {
   error: 'must be 32 random bytes in base64 (44 characters; create one with `openssl rand -base64 32`)',
 });
+const encryptionKeyList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+  )
+  .refine((keys) => keys.every((k) => KEY_PATTERN.test(k)), {
+    error: 'must be a comma-separated list of 32-byte base64 keys',
+  });
+
+const BACKEND_ROLES = ['superadmin', 'security_admin', 'auditor', 'editor', 'planner'] as const;
+const ALL_ROLES = [...BACKEND_ROLES, 'client_approver', 'client_viewer'] as const;
+type RoleName = (typeof ALL_ROLES)[number];
+const roleList = z.string().transform((value, ctx): RoleName[] => {
+  const v = value.trim().toLowerCase();
+  if (v === 'none') return [];
+  const roles = v
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const unknown = roles.filter((r) => !(ALL_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has unknown role(s) ${unknown.join(', ')}; use "none" or roles from ${ALL_ROLES.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return roles as RoleName[];
+});
+const bool = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
 
 /** Every variable the service reads, with its default. README and .env.example document each of them. */
 export const envSchema = z.object({
@@ -94,6 +128,7 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be 1–40 characters of a-z, 0-9, _ or -' })
     .default('yunying'),
   APP_ENCRYPTION_KEY: encryptionKey.optional(),
+  APP_ENCRYPTION_KEYS_PREVIOUS: encryptionKeyList.optional(),
   ADMIN_IP_ALLOWLIST: cidrList.default(['127.0.0.0/8', '::1/128']),
   TRUST_PROXY: trustProxy.default(false),
   WECHAT_API_BASE: url(['http:', 'https:']).default('https://api.weixin.qq.com'),
@@ -103,12 +138,24 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
   SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
   HEARTBEAT_INTERVAL_MS: integer(1000, 3_600_000).default(30_000),
+  COOKIE_SECURE: bool.default(false),
+  PASSWORD_MAX_AGE_DAYS: integer(1, 3650).default(90),
+  LOGIN_MAX_FAILURES: integer(1, 100).default(5),
+  LOGIN_LOCK_MINUTES: integer(1, 1440).default(15),
+  LOGIN_IP_MAX_FAILURES: integer(1, 10_000).default(20),
+  SESSION_IDLE_MINUTES: integer(1, 1440).default(30),
+  SESSION_MAX_HOURS: integer(1, 168).default(12),
+  TOTP_REQUIRED_ROLES: roleList.default([...BACKEND_ROLES]),
+  AUDIT_RETENTION_DAYS: integer(180, 36_500).default(180),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
 
 /** Variables whose values doctor and logs must never print. */
-export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set(['APP_ENCRYPTION_KEY']);
+export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set([
+  'APP_ENCRYPTION_KEY',
+  'APP_ENCRYPTION_KEYS_PREVIOUS',
+]);
 /** Variables that are URLs and may carry a password. */
 export const URL_VARIABLES: ReadonlySet<EnvVariable> = new Set(['DATABASE_URL', 'REDIS_URL']);
 
@@ -133,7 +180,10 @@ export interface Config {
     readonly url: string | null;
     readonly prefix: string;
   };
+  /** Base64 of the current 32-byte key; null: a key file under dataDir is used (see core/secrets). */
   readonly encryptionKey: string | null;
+  /** Keys that only decrypt (during `keys:rotate`). */
+  readonly encryptionKeysPrevious: readonly string[];
   readonly adminIpAllowlist: readonly string[];
   readonly trustProxy: boolean | number | readonly string[];
   readonly wechatApiBase: string;
@@ -143,6 +193,18 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  readonly auth: {
+    readonly cookieSecure: boolean;
+    readonly passwordMaxAgeDays: number;
+    readonly loginMaxFailures: number;
+    readonly loginLockMinutes: number;
+    readonly loginIpMaxFailures: number;
+    readonly sessionIdleMinutes: number;
+    readonly sessionMaxHours: number;
+    readonly totpRequiredRoles: readonly RoleName[];
+  };
+  /** Audit rows older than this many days (never fewer than 180) are purged. */
+  readonly auditRetentionDays: number;
   /** The system PATH, to find helper programs such as redis-server and chromium. */
   readonly systemPath: string;
   /** The raw, validated variables, for doctor. */
@@ -190,6 +252,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     database: { url: dbUrl, poolMax: e.DATABASE_POOL_MAX, autoMigrate },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_PREFIX },
     encryptionKey: e.APP_ENCRYPTION_KEY ?? null,
+    encryptionKeysPrevious: e.APP_ENCRYPTION_KEYS_PREVIOUS ?? [],
     adminIpAllowlist: e.ADMIN_IP_ALLOWLIST,
     trustProxy: e.TRUST_PROXY,
     wechatApiBase: e.WECHAT_API_BASE.replace(/\/+$/, ''),
@@ -199,6 +262,17 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    auth: {
+      cookieSecure: e.COOKIE_SECURE,
+      passwordMaxAgeDays: e.PASSWORD_MAX_AGE_DAYS,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+      loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      sessionMaxHours: e.SESSION_MAX_HOURS,
+      totpRequiredRoles: e.TOTP_REQUIRED_ROLES,
+    },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     systemPath: source.PATH ?? '',
     env: e,
   };

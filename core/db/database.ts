@@ -1,7 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { WorkerHeartbeatsTable } from '../heartbeat/heartbeat.table.js';
-import type { OrganisationsTable, UsersTable } from '../identity/identity.table.js';
+import type {
+  OrganisationsTable,
+  PasswordHistoryTable,
+  RecoveryCodesTable,
+  SessionsTable,
+  UsersTable,
+} from '../identity/identity.table.js';
+import type { SecretsTable } from '../secrets/secrets.table.js';
 
 /** Every table, by name. Row types live beside their feature in `<feature>.table.ts`. */
 export interface Database {
@@ -9,6 +16,10 @@ export interface Database {
   users: UsersTable;
   audit_log: AuditLogTable;
   worker_heartbeats: WorkerHeartbeatsTable;
+  password_history: PasswordHistoryTable;
+  recovery_codes: RecoveryCodesTable;
+  sessions: SessionsTable;
+  secrets: SecretsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -26,4 +26,43 @@ export interface UsersTable {
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  totp_secret: string | null;
+  totp_enabled_at: Date | null;
+  /** bigint: pg returns it as a string. */
+  totp_last_step: ColumnType<string | null, string | number | null, string | number | null>;
+  failed_login_count: Generated<number>;
+  locked_until: Date | null;
+  last_login_at: Date | null;
+}
+
+export interface PasswordHistoryTable {
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface RecoveryCodesTable {
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  code_hash: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}
+
+export type Surface = 'backend' | 'portal';
+export type SessionStage = 'full' | 'password_change' | 'totp_enrol';
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  surface: Surface;
+  stage: SessionStage;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
 }
