@@ -11,15 +11,22 @@ import type { Config } from '../core/config/config.js';
 import type { Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Keyring } from '../core/secrets/keyring.js';
+import { type RouteEntry, registerAuth } from './plugins/auth.js';
 import { errorResponseSchema, registerErrorHandling } from './plugins/error-handler.js';
+import { auditRoutes } from './routes/audit.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { organisationRoutes } from './routes/organisations.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { userRoutes } from './routes/users.routes.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
   redis: Redis;
+  keyring: Keyring;
 }
 
 export type App = FastifyInstance<
@@ -29,6 +36,13 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its permission and surface, as declared (the access-matrix test walks it). */
+    routeTable: readonly RouteEntry[];
+  }
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -60,6 +74,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerErrorHandling(app);
   app.addSchema(errorResponseSchema);
+  const identity = { db: deps.db, redis: deps.redis, config, keyring: deps.keyring };
+  const routeTable: RouteEntry[] = await registerAuth(app, identity);
+  app.decorate('routeTable', routeTable);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -102,5 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(healthRoutes, deps);
   await app.register(pageRoutes);
+  await app.register(authRoutes('backend'), { ...identity, prefix: '/api/auth' });
+  await app.register(authRoutes('portal'), { ...identity, prefix: '/portal/api/auth' });
+  await app.register(userRoutes, { ...identity, prefix: '/api/users' });
+  await app.register(organisationRoutes, { ...identity, prefix: '/api/organisations' });
+  await app.register(auditRoutes, { ...identity, prefix: '/api/audit' });
   return app;
 }

@@ -9,6 +9,9 @@ import { createLogger } from '../core/logger.js';
 import { findExecutable } from '../core/process.js';
 import { LOCAL_REDIS_URL, probe } from '../core/redis/redis.js';
 import { CHROMIUM_INSTALL_HINT, chromiumVersion, findChromium } from '../integrations/pdf/chromium.js';
+import { registerAuditCommands } from './commands/audit.commands.js';
+import { registerKeysCommands } from './commands/keys.commands.js';
+import { registerUserCommands } from './commands/users.commands.js';
 
 /** `npm run cli -- <command>`: operator commands. Each prints a clear result and exits non-zero on failure. */
 
@@ -181,6 +184,10 @@ program
   .command('health')
   .description('exit 0 when database, Redis and the worker heartbeat are healthy (as /readyz), else 1')
   .action(health);
+
+registerUserCommands(program, { withDatabase, out });
+registerAuditCommands(program, { withDatabase, out, config });
+registerKeysCommands(program, { withDatabase, out, config });
 
 try {
   await program.parseAsync(process.argv);

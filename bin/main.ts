@@ -27,7 +27,8 @@ function parseRole(): Role {
   }
 }
 
-function printBanner(config: Config, role: Role, address: string | null): void {
+function printBanner(config: Config, role: Role, service: RunningService): void {
+  const { address, demoLogin } = service;
   const base = config.publicUrl ?? address?.replace('://0.0.0.0:', '://localhost:');
   const lines = [
     `运营 Yunying is running (role ${role}, ${config.database.url ? 'PostgreSQL' : `embedded database in ${config.dataDir}`}).`,
@@ -38,6 +39,15 @@ function printBanner(config: Config, role: Role, address: string | null): void {
       `  Portal   客户门户  ${base}/portal`,
       `  API docs 接口文档  ${base}/docs`,
       `  Ready?            ${base}/readyz`,
+    );
+  }
+  if (demoLogin) {
+    lines.push(
+      '',
+      '  First start on an empty database: a demo superadmin was created (首次启动，已创建演示超级管理员).',
+      `  Username 用户名  ${demoLogin.username}`,
+      `  Password 密码    ${demoLogin.password}   (shown only now; change it at first sign-in 首次登录须修改)`,
+      '',
     );
   }
   lines.push('Press Ctrl-C to stop.');
@@ -113,7 +123,7 @@ async function main(): Promise<void> {
       fail(err.message, 'Fix the migration and run `npm run migrate` again.');
     throw err;
   }
-  if (signals === 0) printBanner(config, role, service.address);
+  if (signals === 0) printBanner(config, role, service);
 }
 
 await main();

@@ -4,8 +4,11 @@ import type { Config } from '../core/config/config.js';
 import { openDatabase } from '../core/db/connect.js';
 import { migrateToLatest, pendingMigrations } from '../core/db/migrate.js';
 import { StartupError } from '../core/errors.js';
+import { countUsers } from '../core/identity/users.repository.js';
+import { createSuperadmin, generateInitialPassword } from '../core/identity/users.service.js';
 import type { Logger } from '../core/logger.js';
 import { connectRedis } from '../core/redis/redis.js';
+import { loadKeyring } from '../core/secrets/keyring.js';
 import { JOBS } from '../workers/jobs.js';
 import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
 import { closeQueues, createQueues } from '../workers/queues.js';
@@ -16,6 +19,8 @@ export type Role = (typeof ROLES)[number];
 export interface RunningService {
   /** The address the API listens on, when the role includes the API. */
   address: string | null;
+  /** On a brand-new embedded database: the demo superadmin and its one-time password, to print once. */
+  demoLogin: { username: string; password: string } | null;
   /** Stops in order: HTTP intake, workers (bounded), queues, Redis, database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -69,6 +74,7 @@ export async function startService({
       }
     }
 
+    const keyring = await loadKeyring(config, logger);
     const redis = await connectRedis(config, logger, localRedisUrl ? { localUrl: localRedisUrl } : {});
     stack.push({ name: 'redis', stop: () => redis.close() });
 
@@ -76,7 +82,7 @@ export async function startService({
     stack.push({ name: 'queues', stop: () => closeQueues(queues) });
 
     if (role !== 'api') {
-      const pool = startWorkerPool(JOBS, createProcessors(database.db), {
+      const pool = startWorkerPool(JOBS, createProcessors(database.db, config), {
         connection: redis.client,
         prefix: config.redis.prefix,
         logger,
@@ -86,14 +92,26 @@ export async function startService({
     }
 
     let address: string | null = null;
+    let demoLogin: RunningService['demoLogin'] = null;
     if (role !== 'worker') {
-      const app = await buildApp({ config, logger, db: database.db, redis: redis.client });
+      const identity = { config, db: database.db, redis: redis.client, keyring };
+      if (database.kind === 'embedded' && (await countUsers(database.db)) === 0) {
+        // The demo start must be usable at once; the password is shown once and must be changed.
+        const password = generateInitialPassword('admin');
+        await createSuperadmin(
+          identity,
+          { username: 'admin', displayName: '演示超级管理员', password, mustChangePassword: true },
+          { ip: null, userAgent: null, requestId: null },
+        );
+        demoLogin = { username: 'admin', password };
+      }
+      const app = await buildApp({ ...identity, logger });
       // Closing Fastify stops accepting connections and waits for in-flight requests.
       stack.push({ name: 'http', stop: () => app.close() });
       address = await listen(app, config);
     }
     logger.info({ role, database: database.kind, redis: redis.source, address }, 'service started');
-    return { address, stop };
+    return { address, demoLogin, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m20261122120000 from './2026_11_22_120000_create_organisations_users_audit_log.js';
 import * as m20261122120100 from './2026_11_22_120100_create_worker_heartbeats.js';
 import * as m20261123090000 from './2026_11_23_090000_create_sessions_credentials_secrets.js';
+import * as m20261123090100 from './2026_11_23_090100_audit_chain_and_retention.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_120000_create_organisations_users_audit_log': m20261122120000,
   '2026_11_22_120100_create_worker_heartbeats': m20261122120100,
   '2026_11_23_090000_create_sessions_credentials_secrets': m20261123090000,
+  '2026_11_23_090100_audit_chain_and_retention': m20261123090100,
 };

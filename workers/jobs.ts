@@ -15,9 +15,14 @@ export interface HeartbeatPayload {
   source: 'scheduler' | 'manual';
 }
 
+export interface AuditPurgePayload {
+  source: 'scheduler' | 'manual';
+}
+
 /** Job name → payload type. */
 export interface JobPayloads {
   heartbeat: HeartbeatPayload;
+  'audit-purge': AuditPurgePayload;
 }
 export type JobName = keyof JobPayloads;
 
@@ -33,6 +38,11 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
     // One manual heartbeat per second at most; scheduled ones get their ids from the job scheduler.
     jobId: (payload, at) => jobId('heartbeat', payload.source, Math.floor(at.getTime() / 1000)),
   },
+  'audit-purge': {
+    queue: 'maintenance',
+    // One purge per day is enough; a second enqueue the same day is the same job.
+    jobId: (payload, at) => jobId('audit-purge', payload.source, at.toISOString().slice(0, 10)),
+  },
 };
 
 export interface SchedulerDefinition<N extends JobName> {
@@ -40,7 +50,8 @@ export interface SchedulerDefinition<N extends JobName> {
   id: string;
   job: N;
   payload: JobPayloads[N];
-  everyMs: (settings: ScheduleSettings) => number;
+  /** A fixed interval, or a cron pattern in a time zone (business times are Asia/Shanghai). */
+  repeat: (settings: ScheduleSettings) => { every: number } | { pattern: string; tz: string };
 }
 export interface ScheduleSettings {
   heartbeatIntervalMs: number;
@@ -51,7 +62,13 @@ export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
     id: 'heartbeat',
     job: 'heartbeat',
     payload: { source: 'scheduler' },
-    everyMs: (s) => s.heartbeatIntervalMs,
+    repeat: (s) => ({ every: s.heartbeatIntervalMs }),
+  },
+  {
+    id: 'audit-purge-daily',
+    job: 'audit-purge',
+    payload: { source: 'scheduler' },
+    repeat: () => ({ pattern: '30 3 * * *', tz: 'Asia/Shanghai' }),
   },
 ];
 

@@ -10,7 +10,7 @@ import {
   SCHEDULERS,
   type ScheduleSettings,
 } from './jobs.js';
-import { heartbeatProcessor } from './maintenance.worker.js';
+import { auditPurgeProcessor, heartbeatProcessor } from './maintenance.worker.js';
 import type { Queues } from './queues.js';
 
 type AnyProcessor = (
@@ -38,8 +38,11 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
 }
 
-export function createProcessors(db: Db): Processors {
-  return { heartbeat: heartbeatProcessor(db) };
+export function createProcessors(db: Db, settings: { auditRetentionDays: number }): Processors {
+  return {
+    heartbeat: heartbeatProcessor(db),
+    'audit-purge': auditPurgeProcessor(db, settings.auditRetentionDays),
+  };
 }
 
 /**
@@ -113,10 +116,10 @@ export function startWorkerPool(
 /** Creates or updates every job scheduler; safe on every start and from every process. */
 export async function upsertSchedulers(queues: Queues, settings: ScheduleSettings): Promise<void> {
   for (const s of SCHEDULERS) {
-    await queues[JOBS[s.job].queue].upsertJobScheduler(
-      s.id,
-      { every: s.everyMs(settings) },
-      { name: s.job, data: s.payload, opts: { removeOnComplete: 100, removeOnFail: 500 } },
-    );
+    await queues[JOBS[s.job].queue].upsertJobScheduler(s.id, s.repeat(settings), {
+      name: s.job,
+      data: s.payload,
+      opts: { removeOnComplete: 100, removeOnFail: 500 },
+    });
   }
 }

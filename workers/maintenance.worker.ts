@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { purgeAudit } from '../core/audit/audit-chain.js';
 import type { Db } from '../core/db/database.js';
 import { HEARTBEAT_NAME } from '../core/health/readiness.js';
 import { recordHeartbeat } from '../core/heartbeat/heartbeat.repository.js';
@@ -12,4 +13,9 @@ export function heartbeatProcessor(db: Db): Processor<'heartbeat'> {
     await recordHeartbeat(db, { name: HEARTBEAT_NAME, jobId: job.id ?? 'unknown', worker: WORKER_NAME });
     return { recorded: true };
   };
+}
+
+/** Removes audit rows past the retention period and records that it ran. */
+export function auditPurgeProcessor(db: Db, retentionDays: number): Processor<'audit-purge'> {
+  return async () => purgeAudit(db, retentionDays);
 }

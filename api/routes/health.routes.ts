@@ -29,7 +29,7 @@ const ReadyBody = Type.Object({
 const AliveBody = Type.Object({ status: Type.Literal('ok'), uptimeSeconds: Type.Number() });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
-  const noRateLimit = { rateLimit: false } as const;
+  const noRateLimit = { rateLimit: false, permission: 'public' } as const;
 
   app.get(
     '/healthz',

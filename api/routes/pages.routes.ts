@@ -3,7 +3,7 @@ import { placeholderPage } from '../../dashboard/placeholder.page.js';
 
 /** The backend and portal pages; placeholders until the dashboard issue builds them. */
 export const pageRoutes: FastifyPluginAsync = async (app) => {
-  const html = { schema: { hide: true } } as const;
+  const html = { schema: { hide: true }, config: { permission: 'public' } } as const;
   app.get('/', html, async (_req, reply) => reply.redirect('/admin'));
   app.get('/admin', html, async (_req, reply) =>
     reply

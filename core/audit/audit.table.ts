@@ -9,6 +9,7 @@ export interface AuditLogTable {
   occurred_at: Generated<Date>;
   actor_kind: AuditActorKind;
   actor_user_id: string | null;
+  actor_role: string | null;
   action: string;
   target_type: string | null;
   target_id: string | null;
@@ -18,5 +19,6 @@ export interface AuditLogTable {
   outcome: ColumnType<AuditOutcome, AuditOutcome | undefined>;
   details: ColumnType<Record<string, unknown>, string | undefined>;
   prev_hash: string | null;
+  /** Set by the database (trigger); insert ''. */
   hash: string;
 }

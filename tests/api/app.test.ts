@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { type App, buildApp } from '../../api/app.js';
 import { AppError } from '../../core/errors.js';
 import { HEARTBEAT_NAME } from '../../core/health/readiness.js';
 import { recordHeartbeat } from '../../core/heartbeat/heartbeat.repository.js';
+import { keyringFromKeys } from '../../core/secrets/keyring.js';
 import {
   clearPrefix,
   createMigratedDatabase,
@@ -22,23 +24,30 @@ describe('API shell', () => {
 
   async function makeApp(overrides: Record<string, string> = {}, client: Redis = redis): Promise<App> {
     const config = testConfig({ DATABASE_URL: database.url, REDIS_PREFIX: prefix, ...overrides });
-    const a = await buildApp({ config, logger: silentLogger, db: database.db, redis: client });
+    const a = await buildApp({
+      config,
+      logger: silentLogger,
+      db: database.db,
+      redis: client,
+      keyring: keyringFromKeys(randomBytes(32).toString('base64'), []),
+    });
     // Test-only routes: a validated body, a thrown AppError and an unexpected crash.
     a.post(
       '/test/echo',
       {
+        config: { permission: 'public' },
         schema: {
           body: Type.Object({ name: Type.String({ minLength: 2 }), count: Type.Integer({ minimum: 1 }) }),
         },
       },
       async (req) => req.body,
     );
-    a.get('/test/conflict', async () => {
+    a.get('/test/conflict', { config: { permission: 'public' } }, async () => {
       throw new AppError('POST_ALREADY_PUBLISHING', 'The post is already being published', 409, {
         postId: 'p1',
       });
     });
-    a.get('/test/crash', async () => {
+    a.get('/test/crash', { config: { permission: 'public' } }, async () => {
       throw new Error('db password=hunter2 leaked in a stack');
     });
     return a;

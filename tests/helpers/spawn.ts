@@ -8,11 +8,17 @@ export interface Spawned {
 }
 
 /** Runs a TypeScript entry point (`bin/main.ts`, `bin/cli.ts`) through tsx, as `npm run` would. */
-export function spawnTs(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+export function spawnTs(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: { input?: string } = {},
+): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {

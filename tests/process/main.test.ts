@@ -144,6 +144,16 @@ describe('running and stopping', () => {
       expect(s.stdout()).toContain(`embedded database in ${dir.dir}`);
       await waitForStatus(`${base}/readyz`, 200, 15_000);
       expect(existsSync(path.join(dir.dir, 'pglite.lock'))).toBe(true);
+      // A brand-new database gets a demo superadmin whose one-time password is printed once.
+      const password = /Password 密码 {4}(\S+)/.exec(s.stdout())?.[1];
+      expect(s.stdout()).toMatch(/Username 用户名 {2}admin/);
+      const login = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+      expect(login.status).toBe(200);
+      expect(((await login.json()) as { stage: string }).stage).toBe('password_change');
       s.child.kill('SIGINT');
       expect(await s.exited).toEqual({ code: 0, signal: null });
       expect(existsSync(path.join(dir.dir, 'pglite.lock'))).toBe(false);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningService, startService } from '../../bin/service.js';
 import { HEARTBEAT_NAME } from '../../core/health/readiness.js';
 import { latestHeartbeat } from '../../core/heartbeat/heartbeat.repository.js';
+import { SCHEDULERS } from '../../workers/jobs.js';
 import { upsertSchedulers } from '../../workers/main.js';
 import { closeQueues, createQueues, enqueue } from '../../workers/queues.js';
 import { clearPrefix, createMigratedDatabase, silentLogger, testConfig } from '../helpers/services.js';
@@ -51,13 +52,17 @@ describe('heartbeat pipeline (real Postgres + Redis)', () => {
     expect(later?.beatAt.getTime()).toBeGreaterThan(first?.beatAt.getTime() ?? Number.POSITIVE_INFINITY);
   });
 
-  it('upserting the schedulers again (a second process starting) leaves one scheduler', async () => {
+  it('upserting the schedulers again (a second process starting) leaves one of each', async () => {
     const queues = createQueues(redis, prefix, silentLogger);
     try {
       await upsertSchedulers(queues, { heartbeatIntervalMs: 1000 });
       await upsertSchedulers(queues, { heartbeatIntervalMs: 1000 });
       const schedulers = await queues.maintenance.getJobSchedulers();
-      expect(schedulers.map((s) => s.key)).toEqual(['heartbeat']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(SCHEDULERS.map((s) => s.id).sort());
+      expect(schedulers.find((s) => s.key === 'audit-purge-daily')).toMatchObject({
+        pattern: '30 3 * * *',
+        tz: 'Asia/Shanghai',
+      });
     } finally {
       await closeQueues(queues);
     }

@@ -1,0 +1,86 @@
+import type { BackendRole, PortalRole, Role, Surface } from './identity.table.js';
+
+/**
+ * The permission matrix: the one place that says which role may do what. Every HTTP route declares
+ * one permission (or `public`) in its `config`; start-up fails when a route declares none.
+ * The three administrator roles do not overlap (等保2.0 三权分立): the superadmin manages accounts
+ * and organisations, the security admin grants roles and handles lockouts and sessions, the auditor
+ * reads the audit log and nothing else.
+ */
+export const PERMISSIONS = [
+  // Backend: one's own session, password and two-factor settings.
+  'auth.self',
+  'users.read',
+  'users.create',
+  'users.update',
+  'users.grant_role',
+  'users.unlock',
+  'users.revoke_sessions',
+  'users.handover_superadmin',
+  'organisations.read',
+  'organisations.manage',
+  'audit.read',
+  // Portal: one's own session and password.
+  'portal.self',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+/** `public`: no session needed (login, health). Backend public routes are still behind the allow-list. */
+export type RoutePermission = Permission | 'public';
+
+export const BACKEND_ROLES: readonly BackendRole[] = [
+  'superadmin',
+  'security_admin',
+  'auditor',
+  'editor',
+  'planner',
+];
+export const PORTAL_ROLES: readonly PortalRole[] = ['client_approver', 'client_viewer'];
+export const ROLES: readonly Role[] = [...BACKEND_ROLES, ...PORTAL_ROLES];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  superadmin: [
+    'auth.self',
+    'users.read',
+    'users.create',
+    'users.update',
+    'users.unlock',
+    'users.revoke_sessions',
+    'users.handover_superadmin',
+    'organisations.read',
+    'organisations.manage',
+  ],
+  security_admin: [
+    'auth.self',
+    'users.read',
+    'users.grant_role',
+    'users.unlock',
+    'users.revoke_sessions',
+    'organisations.read',
+  ],
+  auditor: ['auth.self', 'audit.read'],
+  editor: ['auth.self', 'organisations.read'],
+  planner: ['auth.self', 'organisations.read'],
+  client_approver: ['portal.self'],
+  client_viewer: ['portal.self'],
+};
+
+export function surfaceOf(role: Role): Surface {
+  return (PORTAL_ROLES as readonly string[]).includes(role) ? 'portal' : 'backend';
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Which surface a URL belongs to: the backend (allow-listed, staff sessions), the portal, or neither. */
+export function surfaceOfUrl(url: string): Surface | 'public' {
+  const path = url.split('?')[0] ?? '';
+  if (path === '/api' || path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/'))
+    return 'backend';
+  if (path.startsWith('/portal/api/')) return 'portal';
+  return 'public';
+}
+
+/** Routes added by plugins that cannot carry a `config` (the OpenAPI UI): public by declaration here. */
+export const PUBLIC_ROUTE_PREFIXES: readonly string[] = ['/docs'];
