@@ -4,18 +4,34 @@ import type { LogLevel } from './config/config.js';
 export type { Logger };
 
 /** Paths pino blanks out wherever they appear: secrets must never reach a log line. */
-export const REDACTED_PATHS = [
+const SECRET_KEYS = [
   'password',
-  '*.password',
+  'newPassword',
+  'currentPassword',
+  'initialPassword',
+  'otp',
   'secret',
-  '*.secret',
-  '*.appSecret',
-  '*.accessToken',
-  '*.access_token',
-  '*.token',
-  '*.encryptionKey',
+  'appSecret',
+  'app_secret',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'token',
+  'ciphertext',
+  'totpSecret',
+  'totp_secret',
+  'recoveryCodes',
+  'encryptionKey',
+  'csrfToken',
+];
+
+/** Paths pino blanks out at the top level and one or two levels deep: secrets never reach a log line. */
+export const REDACTED_PATHS = [
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
 ];
 

@@ -16,12 +16,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     $$`.execute(db);
 
   // Every insert is chained to the row before it, by the database, whoever writes: concurrent writers
-  // queue on a transaction-level advisory lock, so the chain has no forks.
+  // queue on a transaction-level advisory lock, so the chain has no forks. The id is drawn again after
+  // the lock, so id order is chain order (the default was drawn before the writers queued).
   await sql`
     create function audit_log_chain() returns trigger language plpgsql as $$
     declare last_hash text;
     begin
       perform pg_advisory_xact_lock(7468327001);
+      new.id := nextval(pg_get_serial_sequence('audit_log', 'id'));
       select hash into last_hash from audit_log order by id desc limit 1;
       new.prev_hash := last_hash;
       new.hash := audit_row_digest(last_hash, new);

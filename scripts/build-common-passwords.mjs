@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const source = process.argv[2];
 if (!source) {
-  console.error('usage: node scripts/build-common-passwords.mjs <zxcvbn/lib/frequency_lists.js>');
+  process.stderr.write('usage: node scripts/build-common-passwords.mjs <zxcvbn/lib/frequency_lists.js>\n');
   process.exit(2);
 }
 const lists = createRequire(import.meta.url)(path.resolve(source));
@@ -31,4 +31,4 @@ const out = path.join(
   'common-passwords.txt',
 );
 writeFileSync(out, `${words.join('\n')}\n`);
-console.log(`${words.length} passwords written to ${out}`);
+process.stdout.write(`${words.length} passwords written to ${out}\n`);

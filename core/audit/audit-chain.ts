@@ -70,7 +70,7 @@ export async function purgeAudit(
       await sql<{
         id: string;
         prev_hash: string | null;
-      }>`select id::text as id, prev_hash from audit_log order by id limit 1`.execute(tx)
+      }>`select id::text as id, prev_hash from audit_log order by audit_log.id limit 1`.execute(tx)
     ).rows[0];
     const count = Number(deleted.numAffectedRows ?? 0);
     await recordAudit(tx, {
