@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     TOTP_REQUIRED_ROLES: 'none',
-    LOGIN_IP_MAX_FAILURES: '100000',
+    LOGIN_IP_MAX_FAILURES: '10000',
     RATE_LIMIT_PER_MINUTE: '1000000',
     LOG_LEVEL: 'silent',
   });
@@ -84,6 +84,31 @@ async function main(): Promise<void> {
       cookie = String(res.headers['set-cookie']).split(';')[0] as string;
     }
 
+    // Unknown users must cost the same as a wrong password (no user enumeration by timing).
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < LOGINS; i++) {
+      let t = performance.now();
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'bench.editor', password: 'Wrong-Password-1!' },
+      });
+      wrong.push(performance.now() - t);
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'bench.editor', password },
+      });
+      t = performance.now();
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'nobody.here', password: 'Wrong-Password-1!' },
+      });
+      unknown.push(performance.now() - t);
+    }
+
     const pub: number[] = [];
     const priv: number[] = [];
     for (let i = 0; i < 200; i++) {
@@ -102,6 +127,8 @@ async function main(): Promise<void> {
 
     const v = summary(verifies);
     const l = summary(logins);
+    const w = summary(wrong);
+    const u = summary(unknown);
     const p = summary(pub);
     const a = summary(priv);
     const overhead = a.p50 - p.p50;
@@ -112,6 +139,8 @@ async function main(): Promise<void> {
       '|---|---|---|---|---|---|---|',
       `| argon2id verify | ${ms(v.p50)} | ${ms(v.min)} | ${ms(v.p90)} | ${ms(v.max)} | 50–250 | — |`,
       `| login (POST /api/auth/login) | ${ms(l.p50)} | ${ms(l.min)} | ${ms(l.p90)} | ${ms(l.max)} | 50–250 | ${(l.p50 / 250).toFixed(2)} of 250 |`,
+      `| wrong password | ${ms(w.p50)} | ${ms(w.min)} | ${ms(w.p90)} | ${ms(w.max)} | ≈ unknown user | — |`,
+      `| unknown user | ${ms(u.p50)} | ${ms(u.min)} | ${ms(u.p90)} | ${ms(u.max)} | ≈ wrong password | ${(u.p50 / w.p50).toFixed(2)}× wrong password |`,
       `| public GET | ${ms(p.p50)} | ${ms(p.min)} | ${ms(p.p90)} | ${ms(p.max)} | — | — |`,
       `| authenticated GET | ${ms(a.p50)} | ${ms(a.min)} | ${ms(a.p90)} | ${ms(a.max)} | — | ${(a.p50 / p.p50).toFixed(2)}× public |`,
       `| auth overhead (p50 difference) | ${ms(overhead)} | | | | < 1 | ${overhead.toFixed(2)} of 1 |`,
