@@ -36,7 +36,7 @@ export async function insertUser(
     mustChangePassword: boolean;
   },
 ): Promise<UserRow> {
-  return db
+  const row = await db
     .insertInto('users')
     .values({
       username: u.username,
@@ -49,6 +49,12 @@ export async function insertUser(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // The first password is history too: it may not come back among the next five.
+  await db
+    .insertInto('password_history')
+    .values({ user_id: row.id, password_hash: u.passwordHash })
+    .execute();
+  return row;
 }
 
 export async function countUsers(db: DbOrTx): Promise<number> {

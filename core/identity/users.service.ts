@@ -166,21 +166,17 @@ export async function createUser(
   if (await findUserByUsername(ctx.db, input.username))
     throw new AppError('USERNAME_TAKEN', 'That username is taken', 409, { username: input.username });
   const initialPassword = generateInitialPassword(input.username);
-  const row = await ctx.db.transaction().execute(async (tx) => {
-    const created = await insertUser(tx, {
+  const passwordHash = await hashPassword(initialPassword);
+  const row = await ctx.db.transaction().execute((tx) =>
+    insertUser(tx, {
       username: input.username,
       displayName: input.displayName,
       role: input.role,
       organisationId,
-      passwordHash: await hashPassword(initialPassword),
+      passwordHash,
       mustChangePassword: true,
-    });
-    await tx
-      .insertInto('password_history')
-      .values({ user_id: created.id, password_hash: created.password_hash ?? '' })
-      .execute();
-    return created;
-  });
+    }),
+  );
   await audit(ctx, actor, 'user.created', row, { username: row.username, role: row.role, organisationId });
   return { user: toUserView(row), initialPassword };
 }
@@ -206,7 +202,6 @@ export async function createSuperadmin(
       passwordHash: hash,
       mustChangePassword: input.mustChangePassword,
     });
-    await tx.insertInto('password_history').values({ user_id: created.id, password_hash: hash }).execute();
     await recordAudit(tx, {
       action: 'user.created',
       actorKind: 'system',

@@ -82,10 +82,6 @@ export async function createTestUser(
     passwordHash: await hashPassword(password),
     mustChangePassword: opts.mustChangePassword ?? false,
   });
-  await h.db
-    .insertInto('password_history')
-    .values({ user_id: row.id, password_hash: row.password_hash ?? '' })
-    .execute();
   let totpSecret: string | null = null;
   if (opts.totp) {
     totpSecret = generateTotpSecret();
