@@ -1,0 +1,132 @@
+/**
+ * What the rest of Yunying may ask of a social platform. Code outside integrations/ knows only this
+ * file; "if wechat" lives in integrations/wechat and integrations/weibo.
+ */
+
+export const PLATFORM_ERROR_KINDS = [
+  /** The token was refused: refresh it, then retry once. */
+  'auth',
+  /** A person must act: wrong or frozen secret, expired Weibo grant, IP not on the whitelist. */
+  'reauth',
+  /** Too many calls: wait `retryAfterMs`, then retry. */
+  'rate_limited',
+  /** A daily quota is used up (mass sends, API calls): not before the next quota day. */
+  'quota_exhausted',
+  /** The content is refused: no retry; `editorMessage` says what to change. */
+  'invalid_content',
+  /** The account lacks this API permission (type or verification). */
+  'not_permitted',
+  /** Temporary failure before anything happened: retry with backoff. */
+  'transient',
+  /** The request may have taken effect (timeout or lost response after sending): never retry blindly. */
+  'unknown_outcome',
+] as const;
+
+export type PlatformErrorKind = (typeof PLATFORM_ERROR_KINDS)[number];
+export type Platform = 'wechat' | 'weibo';
+
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: PlatformErrorKind,
+    readonly platform: Platform,
+    message: string,
+    readonly detail: {
+      /** The platform's own code (errcode / error_code), when it gave one. */
+      code?: number | string;
+      /** 中文 text for the editor, naming the fix. */
+      editorMessage?: string;
+      retryAfterMs?: number;
+      endpoint?: string;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+export interface AccountRef {
+  accountId: string;
+  platform: Platform;
+  /** AppID or Weibo uid. */
+  externalId: string;
+}
+
+export interface EditionArticle {
+  title: string;
+  author: string | null;
+  digest: string | null;
+  contentHtml: string;
+  coverImagePath: string;
+  sourceUrl: string | null;
+  original: boolean;
+  comments: 'closed' | 'open' | 'followers_only';
+}
+
+/** Platform ids recorded after each side effect, so a retry resumes after the last completed step. */
+export interface PublishProgress {
+  uploadedImages: Record<string, string>;
+  coverMediaIds: Record<number, string>;
+  draftMediaId: string | null;
+  msgId: string | null;
+  msgDataId: string | null;
+  publishId: string | null;
+}
+
+export type PublishState =
+  | { state: 'publishing' }
+  | { state: 'published'; articles: Array<{ articleId: string | null; url: string }> }
+  | { state: 'failed'; reason: string };
+
+export interface DailyAccountMetrics {
+  date: string;
+  followers: number | null;
+  newFollowers: number | null;
+  lostFollowers: number | null;
+  reads: number | null;
+  shares: number | null;
+}
+
+export interface ArticleDailyMetrics {
+  date: string;
+  externalArticleId: string;
+  title: string;
+  reads: number;
+  shares: number;
+  favourites: number | null;
+}
+
+export interface PublishedItem {
+  externalId: string;
+  title: string;
+  url: string;
+  publishedAt: string;
+}
+
+export interface CredentialCheck {
+  token: boolean;
+  ipWhitelist: boolean | null;
+  publishing: boolean | null;
+  analytics: boolean | null;
+  problems: Array<{ check: string; editorMessage: string; code?: number | string }>;
+}
+
+export interface PlatformClient {
+  readonly platform: Platform;
+  /** Checks the credentials and reports which capabilities work. */
+  verify(account: AccountRef): Promise<CredentialCheck>;
+  /**
+   * Publishes step by step, calling `record` after every side effect with the ids so far; given the
+   * progress of an earlier attempt it resumes after the last completed step.
+   */
+  publishEdition(
+    account: AccountRef,
+    edition: { idempotencyKey: string; articles: EditionArticle[]; mode: 'masssend' | 'freepublish' },
+    progress: PublishProgress,
+    record: (progress: PublishProgress) => Promise<void>,
+  ): Promise<PublishProgress>;
+  publishState(account: AccountRef, progress: PublishProgress): Promise<PublishState>;
+  listPublished(account: AccountRef, since: Date): Promise<PublishedItem[]>;
+  accountDailyMetrics(account: AccountRef, from: string, to: string): Promise<DailyAccountMetrics[]>;
+  articleMetrics(account: AccountRef, date: string): Promise<ArticleDailyMetrics[]>;
+  customMenu(account: AccountRef): Promise<unknown>;
+}
