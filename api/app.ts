@@ -7,13 +7,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Redis } from 'ioredis';
+import { accountSecret } from '../core/accounts/accounts.service.js';
 import type { Config } from '../core/config/config.js';
 import type { Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Keyring } from '../core/secrets/keyring.js';
+import { createPlatformClients } from '../integrations/platforms.js';
 import { type RouteEntry, registerAuth } from './plugins/auth.js';
 import { errorResponseSchema, registerErrorHandling } from './plugins/error-handler.js';
+import { accountRoutes } from './routes/accounts.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -27,6 +30,8 @@ export interface AppDeps {
   db: Db;
   redis: Redis;
   keyring: Keyring;
+  /** Base URL of the in-process emulator serving sandbox accounts, when one runs. */
+  sandboxBase?: string | null;
 }
 
 export type App = FastifyInstance<
@@ -124,5 +129,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { ...identity, prefix: '/api/users' });
   await app.register(organisationRoutes, { ...identity, prefix: '/api/organisations' });
   await app.register(auditRoutes, { ...identity, prefix: '/api/audit' });
+  const platforms = createPlatformClients({
+    redis: deps.redis,
+    redisPrefix: config.redis.prefix,
+    wechatApiBase: config.wechatApiBase,
+    sandboxBase: deps.sandboxBase ?? null,
+    secretOf: (platform, externalId, name) =>
+      accountSecret(deps.db, deps.keyring, platform, externalId, name),
+  });
+  await app.register(accountRoutes, {
+    db: deps.db,
+    keyring: deps.keyring,
+    verifiers: platforms.verifiers,
+    prefix: '/api/accounts',
+  });
   return app;
 }

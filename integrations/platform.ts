@@ -49,6 +49,8 @@ export interface AccountRef {
   platform: Platform;
   /** AppID or Weibo uid. */
   externalId: string;
+  /** A sandbox account talks to the built-in emulator instead of the platform. */
+  sandbox?: boolean;
 }
 
 export interface EditionArticle {

@@ -3,6 +3,7 @@ import * as m20261122120000 from './2026_11_22_120000_create_organisations_users
 import * as m20261122120100 from './2026_11_22_120100_create_worker_heartbeats.js';
 import * as m20261123090000 from './2026_11_23_090000_create_sessions_credentials_secrets.js';
 import * as m20261123090100 from './2026_11_23_090100_audit_chain_and_retention.js';
+import * as m20261123100000 from './2026_11_23_100000_create_accounts.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_120100_create_worker_heartbeats': m20261122120100,
   '2026_11_23_090000_create_sessions_credentials_secrets': m20261123090000,
   '2026_11_23_090100_audit_chain_and_retention': m20261123090100,
+  '2026_11_23_100000_create_accounts': m20261123100000,
 };

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AccountsTable } from '../accounts/accounts.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { WorkerHeartbeatsTable } from '../heartbeat/heartbeat.table.js';
 import type {
@@ -20,6 +21,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   sessions: SessionsTable;
   secrets: SecretsTable;
+  accounts: AccountsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -20,6 +20,9 @@ export const PERMISSIONS = [
   'organisations.read',
   'organisations.manage',
   'audit.read',
+  'accounts.read',
+  'accounts.manage',
+  'accounts.verify',
   // Portal: one's own session and password.
   'portal.self',
 ] as const;
@@ -49,6 +52,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'users.handover_superadmin',
     'organisations.read',
     'organisations.manage',
+    'accounts.read',
+    'accounts.manage',
+    'accounts.verify',
   ],
   security_admin: [
     'auth.self',
@@ -59,8 +65,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'organisations.read',
   ],
   auditor: ['auth.self', 'audit.read'],
-  editor: ['auth.self', 'organisations.read'],
-  planner: ['auth.self', 'organisations.read'],
+  editor: ['auth.self', 'organisations.read', 'accounts.read', 'accounts.verify'],
+  planner: ['auth.self', 'organisations.read', 'accounts.read'],
   client_approver: ['portal.self'],
   client_viewer: ['portal.self'],
 };

@@ -22,6 +22,12 @@ const FAULT_BODIES: Partial<Record<FaultKind, { errcode: number; errmsg: string 
   },
 };
 
+const TOKEN_ERRORS = {
+  40001: 'invalid credential, access_token is invalid or not latest',
+  42001: 'access_token expired',
+  41001: 'access_token missing',
+} as const;
+
 export interface EmulatorApp {
   app: FastifyInstance;
   state: EmulatorState;
@@ -112,6 +118,45 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
       return wxError(check.errcode, messages[check.errcode]);
     }
     return check.app.menu;
+  });
+
+  const authed = (request: FastifyRequest) => {
+    const check = state.checkToken((request.query as Record<string, string>).access_token);
+    if ('errcode' in check) return { error: wxError(check.errcode, TOKEN_ERRORS[check.errcode]) };
+    return { app: check.app };
+  };
+
+  // 2.4 freepublish/batchget: verified accounts only (48001 otherwise).
+  app.post('/cgi-bin/freepublish/batchget', async (request) => {
+    const a = authed(request);
+    if (a.error) return a.error;
+    if (!a.app.verified) return wxError(48001, 'api unauthorized');
+    const b = (request.body ?? {}) as { offset?: number; count?: number };
+    if (typeof b.count !== 'number' || b.count < 1 || b.count > 20) return wxError(40097, 'invalid args');
+    return { total_count: 0, item_count: 0, item: [] };
+  });
+
+  // 2.1/2.2 datacube/getusersummary: span ≤ 7 days, end date at most yesterday (Asia/Shanghai).
+  app.post('/datacube/getusersummary', async (request) => {
+    const a = authed(request);
+    if (a.error) return a.error;
+    const b = (request.body ?? {}) as { begin_date?: string; end_date?: string };
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    if (!b.begin_date || !b.end_date || !day.test(b.begin_date) || !day.test(b.end_date))
+      return wxError(61500, 'date format error');
+    const begin = Date.parse(`${b.begin_date}T00:00:00Z`);
+    const end = Date.parse(`${b.end_date}T00:00:00Z`);
+    const span = (end - begin) / 86_400_000;
+    // The documented rules; the codes (61500/61501) are the ones commonly reported, not in the reference.
+    if (span < 0 || span >= 7 || b.end_date >= shanghaiDay(state.now()))
+      return wxError(61501, 'date range error');
+    const list = [];
+    for (let t = begin; t <= end; t += 86_400_000) {
+      const ref = new Date(t).toISOString().slice(0, 10);
+      const seed = [...`${a.app.appid}${ref}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+      list.push({ ref_date: ref, user_source: 0, new_user: 40 + (seed % 60), cancel_user: 5 + (seed % 11) });
+    }
+    return { list };
   });
 
   // Administration for tests, benchmarks and the demo.

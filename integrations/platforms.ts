@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { AccountRef, CredentialCheck, Platform } from './platform.js';
+import { PlatformError } from './platform.js';
+import { WechatTokenHolder } from './wechat/token-holder.js';
+import { WechatClient } from './wechat/wechat.client.js';
+
+export interface PlatformWiring {
+  redis: Redis;
+  redisPrefix: string;
+  wechatApiBase: string;
+  /** The in-process emulator serving sandbox (沙箱) accounts, when one runs. */
+  sandboxBase: string | null;
+  secretOf: (platform: Platform, externalId: string, name: string) => Promise<string>;
+}
+
+/**
+ * Builds the platform clients: one for the real platforms (WECHAT_API_BASE) and one for the sandbox
+ * emulator, chosen per account. Nothing else needs to know which is which.
+ */
+export function createPlatformClients(w: PlatformWiring) {
+  const wechatAt = (baseUrl: string, prefix: string) =>
+    new WechatClient(
+      baseUrl,
+      new WechatTokenHolder({
+        redis: w.redis,
+        prefix,
+        baseUrl,
+        secretOf: (appid) => w.secretOf('wechat', appid, 'app_secret'),
+      }),
+    );
+  const real = wechatAt(w.wechatApiBase, w.redisPrefix);
+  const sandbox = w.sandboxBase ? wechatAt(w.sandboxBase, `${w.redisPrefix}:sandbox`) : null;
+  const wechatFor = (a: AccountRef): WechatClient => {
+    if (!a.sandbox) return real;
+    if (!sandbox)
+      throw new PlatformError('transient', 'wechat', 'the sandbox emulator is not running', {
+        editorMessage: '沙箱模拟器未运行：沙箱账号仅在内置演示模式下可用。',
+      });
+    return sandbox;
+  };
+  return {
+    wechatFor,
+    verifiers: {
+      wechat: (a: AccountRef): Promise<CredentialCheck> => wechatFor(a).verify(a.externalId),
+    },
+  };
+}
