@@ -6,7 +6,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('accounts')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
-    .addColumn('organisation_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('restrict'))
+    .addColumn('organisation_id', 'uuid', (c) =>
+      c.notNull().references('organisations.id').onDelete('restrict'),
+    )
     .addColumn('platform', 'text', (c) => c.notNull().check(sql`platform in ('wechat', 'weibo')`))
     .addColumn('name', 'text', (c) => c.notNull().check(sql`length(name) between 1 and 100`))
     // AppID for WeChat, uid for Weibo (a string: Weibo ids exceed 2^53).
@@ -14,12 +16,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('wechat_kind', 'text', (c) => c.check(sql`wechat_kind in ('subscription', 'service')`))
     .addColumn('verified', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('publish_mode', 'text', (c) => c.check(sql`publish_mode in ('masssend', 'freepublish')`))
-    .addColumn('daily_masssend_quota', 'integer', (c) => c.notNull().defaultTo(1).check(sql`daily_masssend_quota between 0 and 100`))
+    .addColumn('daily_masssend_quota', 'integer', (c) =>
+      c.notNull().defaultTo(1).check(sql`daily_masssend_quota between 0 and 100`),
+    )
     .addColumn('tier', 'text', (c) =>
       c.check(sql`tier in ('city_government', 'city_department', 'county_government', 'county_unit')`),
     )
-    .addColumn('inspection_cadence', 'text', (c) => c.check(sql`inspection_cadence in ('daily', 'twice_weekly', 'weekly', 'monthly')`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active', 'needs_reauth', 'disabled')`))
+    .addColumn('inspection_cadence', 'text', (c) =>
+      c.check(sql`inspection_cadence in ('daily', 'twice_weekly', 'weekly', 'monthly')`),
+    )
+    .addColumn('status', 'text', (c) =>
+      c.notNull().defaultTo('active').check(sql`status in ('active', 'needs_reauth', 'disabled')`),
+    )
     .addColumn('status_reason', 'text')
     // Accounts of the built-in sandbox (the emulator): shown as 沙箱 everywhere.
     .addColumn('sandbox', 'boolean', (c) => c.notNull().defaultTo(false))
