@@ -41,6 +41,9 @@ function printBanner(config: Config, role: Role, service: RunningService): void 
       `  Ready?            ${base}/readyz`,
     );
   }
+  if (service.sandboxUrl) {
+    lines.push(`  Sandbox  沙箱      ${service.sandboxUrl}  (platform emulator for the 沙箱 demo accounts)`);
+  }
   if (demoLogin) {
     lines.push(
       '',

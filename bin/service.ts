@@ -1,5 +1,6 @@
 import { buildApp } from '../api/app.js';
 import { listen } from '../api/server.js';
+import { createDemoSandbox, sandboxWechatApps } from '../core/accounts/sandbox.js';
 import type { Config } from '../core/config/config.js';
 import { openDatabase } from '../core/db/connect.js';
 import { migrateToLatest, pendingMigrations } from '../core/db/migrate.js';
@@ -9,6 +10,7 @@ import { createSuperadmin, generateInitialPassword } from '../core/identity/user
 import type { Logger } from '../core/logger.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
+import { startEmulator } from '../integrations/emulator/emulator.app.js';
 import { JOBS } from '../workers/jobs.js';
 import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
 import { closeQueues, createQueues } from '../workers/queues.js';
@@ -21,6 +23,8 @@ export interface RunningService {
   address: string | null;
   /** On a brand-new embedded database: the demo superadmin and its one-time password, to print once. */
   demoLogin: { username: string; password: string } | null;
+  /** The in-process emulator serving sandbox (沙箱) accounts, when there are any. */
+  sandboxUrl: string | null;
   /** Stops in order: HTTP intake, workers (bounded), queues, Redis, database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -93,9 +97,11 @@ export async function startService({
 
     let address: string | null = null;
     let demoLogin: RunningService['demoLogin'] = null;
+    let sandboxUrl: string | null = null;
     if (role !== 'worker') {
       const identity = { config, db: database.db, redis: redis.client, keyring };
       if (database.kind === 'embedded' && (await countUsers(database.db)) === 0) {
+        await createDemoSandbox({ db: database.db, keyring, verifiers: {} });
         // The demo start must be usable at once; the password is shown once and must be changed.
         const password = generateInitialPassword('admin');
         await createSuperadmin(
@@ -105,13 +111,21 @@ export async function startService({
         );
         demoLogin = { username: 'admin', password };
       }
-      const app = await buildApp({ ...identity, logger });
+      // Sandbox accounts talk to an emulator in this process, rebuilt from the database at each start.
+      const sandboxApps = await sandboxWechatApps(database.db, keyring);
+      if (sandboxApps.length > 0) {
+        const emulator = await startEmulator();
+        for (const a of sandboxApps) emulator.state.addWechatApp(a);
+        stack.push({ name: 'sandbox emulator', stop: () => emulator.close() });
+        sandboxUrl = emulator.url;
+      }
+      const app = await buildApp({ ...identity, logger, sandboxBase: sandboxUrl });
       // Closing Fastify stops accepting connections and waits for in-flight requests.
       stack.push({ name: 'http', stop: () => app.close() });
       address = await listen(app, config);
     }
     logger.info({ role, database: database.kind, redis: redis.source, address }, 'service started');
-    return { address, demoLogin, stop };
+    return { address, demoLogin, sandboxUrl, stop };
   } catch (err) {
     await stop();
     throw err;

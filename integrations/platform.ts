@@ -109,7 +109,7 @@ export interface CredentialCheck {
   ipWhitelist: boolean | null;
   publishing: boolean | null;
   analytics: boolean | null;
-  problems: Array<{ check: string; editorMessage: string; code?: number | string }>;
+  problems: Array<{ check: string; kind: PlatformErrorKind; editorMessage: string; code?: number | string }>;
 }
 
 export interface PlatformClient {

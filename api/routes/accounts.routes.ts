@@ -61,6 +61,10 @@ const Check = Type.Object({
   problems: Type.Array(
     Type.Object({
       check: Type.String(),
+      kind: Type.String({
+        description:
+          'auth, reauth, rate_limited, quota_exhausted, invalid_content, not_permitted, transient or unknown_outcome',
+      }),
       editorMessage: Type.String(),
       code: Type.Optional(Type.Union([Type.Number(), Type.String()])),
     }),

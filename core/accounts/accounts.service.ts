@@ -375,6 +375,7 @@ export async function verifyAccount(
     accountId: id,
     platform: account.platform,
     externalId: account.external_id,
+    sandbox: account.sandbox,
   });
   await audit(
     ctx.db,
@@ -390,15 +391,11 @@ export async function verifyAccount(
     },
     check.token ? 'success' : 'failure',
   );
+  // Only a refusal a person must fix changes the status; a network hiccup says nothing about the account.
+  const refusal = check.problems.find((p) => p.check === 'token' && p.kind === 'reauth');
   let view: AccountView;
-  if (!check.token && account.status !== 'disabled')
-    view = await setAccountStatus(
-      ctx.db,
-      actor,
-      id,
-      'needs_reauth',
-      check.problems[0]?.editorMessage ?? 'credentials refused',
-    );
+  if (refusal && account.status !== 'disabled')
+    view = await setAccountStatus(ctx.db, actor, id, 'needs_reauth', refusal.editorMessage);
   else if (check.token && account.status === 'needs_reauth')
     view = await setAccountStatus(ctx.db, actor, id, 'active', null);
   else view = await toView(ctx.db, account);

@@ -38,6 +38,7 @@ export class WechatClient {
       if (!(err instanceof PlatformError)) throw err;
       result.problems.push({
         check,
+        kind: err.kind,
         editorMessage: err.detail.editorMessage ?? err.message,
         ...(err.detail.code !== undefined ? { code: err.detail.code } : {}),
       });

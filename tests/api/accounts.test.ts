@@ -208,6 +208,22 @@ describe('accounts registry and credential verification (against the emulator ov
     expect(await h.db.selectFrom('accounts').select('id').execute()).toEqual(before);
   });
 
+  it('a platform that cannot be reached does not mark the account for re-authorisation', async () => {
+    emu.state.addWechatApp({ appid: 'wx_flaky', secret: SECRET });
+    const res = await create({
+      platform: 'wechat',
+      name: '网络抖动',
+      externalId: 'wx_flaky',
+      wechatKind: 'subscription',
+      publishMode: 'masssend',
+      credentials: { app_secret: SECRET },
+    });
+    emu.state.knobs.queued.push({ kind: 'http_5xx', path: '/cgi-bin/stable_token' });
+    const r = (await verify(res.json().id)).json();
+    expect(r.check).toMatchObject({ token: false, problems: [{ check: 'token', kind: 'transient' }] });
+    expect(r.account.status).toBe('active');
+  });
+
   it('disables with a reason; Weibo verification is not available yet (501)', async () => {
     const wb = await create({
       platform: 'weibo',

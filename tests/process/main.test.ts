@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigratedDatabase, createTestDatabase, tempDir, uniqueName } from '../helpers/services.js';
 import { spawnTs, waitForOutput, waitForStatus } from '../helpers/spawn.js';
@@ -153,7 +154,14 @@ describe('running and stopping', () => {
         body: JSON.stringify({ username: 'admin', password }),
       });
       expect(login.status).toBe(200);
-      expect(((await login.json()) as { stage: string }).stage).toBe('password_change');
+      const body = (await login.json()) as { stage: string; csrfToken: string };
+      expect(body.stage).toBe('password_change');
+      await expectSandboxDemo(
+        base as string,
+        login.headers.get('set-cookie') ?? '',
+        body.csrfToken,
+        password as string,
+      );
       s.child.kill('SIGINT');
       expect(await s.exited).toEqual({ code: 0, signal: null });
       expect(existsSync(path.join(dir.dir, 'pglite.lock'))).toBe(false);
@@ -163,3 +171,57 @@ describe('running and stopping', () => {
     }
   });
 });
+
+/**
+ * The demo superadmin finishes the first sign-in (new password, two-factor) and finds the sandbox
+ * organisation's accounts, marked sandbox, whose credentials verify against the in-process emulator.
+ */
+async function expectSandboxDemo(
+  base: string,
+  setCookie: string,
+  csrfToken: string,
+  password: string,
+): Promise<void> {
+  let cookie = setCookie.split(';')[0] as string;
+  let csrf = csrfToken;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify(body),
+    });
+    const next = res.headers.get('set-cookie');
+    if (next) cookie = next.split(';')[0] as string;
+    const json = (await res.json()) as Record<string, unknown>;
+    if (typeof json.csrfToken === 'string') csrf = json.csrfToken;
+    return { status: res.status, json };
+  };
+  expect(
+    (await post('/api/auth/password', { currentPassword: password, newPassword: 'Demo-Harbour-Lamp-42' }))
+      .status,
+  ).toBe(200);
+  const enrol = await post('/api/auth/2fa/enrol', {});
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(enrol.json.secret as string),
+    digits: 6,
+    period: 30,
+  });
+  expect((await post('/api/auth/2fa/confirm', { otp: totp.generate() })).json.stage).toBe('full');
+  const accounts = (await (await fetch(`${base}/api/accounts`, { headers: { cookie } })).json()) as {
+    items: Array<{ id: string; platform: string; sandbox: boolean; name: string }>;
+  };
+  expect(accounts.items.map((a) => [a.platform, a.sandbox])).toEqual(
+    expect.arrayContaining([
+      ['wechat', true],
+      ['weibo', true],
+    ]),
+  );
+  expect(accounts.items.every((a) => a.name.includes('沙箱'))).toBe(true);
+  const wechat = accounts.items.find((a) => a.platform === 'wechat') as { id: string };
+  const verified = await post(`/api/accounts/${wechat.id}/verify`, {});
+  expect(verified.json.check, JSON.stringify(verified.json)).toMatchObject({
+    token: true,
+    publishing: true,
+    analytics: true,
+  });
+}
