@@ -8,6 +8,7 @@ import {
   handoverSuperadmin,
   listUsers,
   resetPassword,
+  resetTwoFactor,
   revokeSessions,
   unlockUser,
   updateUser,
@@ -141,6 +142,20 @@ export const userRoutes: FastifyPluginAsyncTypebox<IdentityContext> = async (app
       },
     },
     async (request) => unlockUser(ctx, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/:id/reset-2fa',
+    {
+      config: { permission: 'users.reset_2fa' },
+      schema: {
+        tags,
+        summary: 'Remove two-factor enrolment (lost phone); the user enrols again at next sign-in',
+        params: IdParams,
+        response: { 200: UserBody, ...authErrors },
+      },
+    },
+    async (request) => resetTwoFactor(ctx, actorOf(request), request.params.id),
   );
 
   app.post(

@@ -17,6 +17,7 @@ import {
   findUserForUpdate,
   insertUser,
   setPassword,
+  setTotp,
   type UserRow,
 } from './users.repository.js';
 
@@ -406,4 +407,22 @@ export async function resetPassword(
   const revoked = await revokeUserSessions(ctx.db, id, 'password_reset');
   await audit(ctx, actor, 'user.password_reset', user, { sessionsRevoked: revoked });
   return { initialPassword };
+}
+
+/**
+ * Removes a user's two-factor enrolment and recovery codes (lost phone); the user enrols again at the
+ * next sign-in, and every session of theirs ends. Nobody resets their own.
+ */
+export async function resetTwoFactor(ctx: IdentityContext, actor: Actor, id: string): Promise<UserView> {
+  const user = await targetUser(ctx, id);
+  if (user.id === actor.userId)
+    throw new AppError('SELF_RESET', 'Another security admin must reset your two-factor sign-in', 403);
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    await setTotp(tx, id, { secret: null, enabled: false, lastStep: null });
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', id).execute();
+    await revokeUserSessions(tx, id, '2fa_reset');
+    return tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  });
+  await audit(ctx, actor, 'user.2fa_reset', row, { hadTotp: user.totp_enabled_at !== null });
+  return toUserView(row);
 }

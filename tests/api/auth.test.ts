@@ -352,6 +352,31 @@ describe('two-factor sign-in', () => {
     ).toBe('INVALID_OTP');
   });
 
+  it('a security admin resets a lost second factor: sessions end, the user enrols again', async () => {
+    const sec = await createTestUser(h, 'security_admin', { totp: true });
+    const u = await createTestUser(h, 'editor', { totp: true });
+    const us = await signIn(h.app, u);
+    const s = await signIn(h.app, sec);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/users/${u.id}/reset-2fa`,
+      headers: s.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().totpEnabled).toBe(false);
+    expect(
+      (await h.app.inject({ url: '/api/auth/session', headers: { cookie: us.cookie } })).statusCode,
+    ).toBe(401);
+    const again = await signIn(h.app, { ...u, totpSecret: null });
+    expect(again.stage).toBe('totp_enrol');
+    const self = await h.app.inject({
+      method: 'POST',
+      url: `/api/users/${sec.id}/reset-2fa`,
+      headers: s.headers,
+    });
+    expect(self.json().error.code).toBe('SELF_RESET');
+  });
+
   it("hands the superadmin role over only with the holder's password and a fresh code", async () => {
     const holder = await createTestUser(h, 'superadmin', { totp: true });
     const next = await createTestUser(h, 'editor', { totp: true });
