@@ -58,10 +58,34 @@ export interface EditionArticle {
   author: string | null;
   digest: string | null;
   contentHtml: string;
-  coverImagePath: string;
+  /** A reference the media loader resolves (a media-library id or path); the `<img src>`s likewise. */
+  coverImage: string;
   sourceUrl: string | null;
   original: boolean;
   comments: 'closed' | 'open' | 'followers_only';
+}
+
+export interface Edition {
+  /** Our idempotency key: WeChat's clientmsgid, so a repeated send is recognised by the platform. */
+  idempotencyKey: string;
+  articles: EditionArticle[];
+  mode: 'masssend' | 'freepublish';
+}
+
+/** Loads an image by reference; throws a PlatformError `invalid_content` when it cannot. */
+export interface MediaLoader {
+  load(ref: string): Promise<{ bytes: Buffer; filename: string }>;
+}
+
+export function emptyProgress(): PublishProgress {
+  return {
+    uploadedImages: {},
+    coverMediaIds: {},
+    draftMediaId: null,
+    msgId: null,
+    msgDataId: null,
+    publishId: null,
+  };
 }
 
 /** Platform ids recorded after each side effect, so a retry resumes after the last completed step. */
@@ -122,9 +146,10 @@ export interface PlatformClient {
    */
   publishEdition(
     account: AccountRef,
-    edition: { idempotencyKey: string; articles: EditionArticle[]; mode: 'masssend' | 'freepublish' },
+    edition: Edition,
     progress: PublishProgress,
     record: (progress: PublishProgress) => Promise<void>,
+    media: MediaLoader,
   ): Promise<PublishProgress>;
   publishState(account: AccountRef, progress: PublishProgress): Promise<PublishState>;
   listPublished(account: AccountRef, since: Date): Promise<PublishedItem[]>;

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EmulatorState, type FaultKind, RENEW_BEFORE_MS } from './emulator.state.js';
+import { wechatPublishRoutes } from './wechat-publish.routes.js';
 
 /**
  * A faithful stand-in for the WeChat (and, later, Weibo) endpoints Yunying calls: same paths, bodies,
@@ -158,6 +159,8 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
     }
     return { list };
   });
+
+  app.register(wechatPublishRoutes, { state, authed, wxError });
 
   // Administration for tests, benchmarks and the demo.
   app.post('/_emulator/wechat/apps', async (request) => {

@@ -1,6 +1,14 @@
-import { type CredentialCheck, PlatformError } from '../platform.js';
+import {
+  type CredentialCheck,
+  type Edition,
+  type MediaLoader,
+  PlatformError,
+  type PublishProgress,
+  type PublishState,
+} from '../platform.js';
 import type { WechatTokenHolder } from './token-holder.js';
 import { wechatCall } from './wechat.http.js';
+import { publishEditionSteps, publishStateOf, type WechatPublishCalls } from './wechat.publish.js';
 
 const yesterdayInShanghai = (now = Date.now()) =>
   new Date(now + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
@@ -12,10 +20,120 @@ export class WechatClient {
     private readonly tokens: WechatTokenHolder,
   ) {}
 
-  private call<T>(appid: string, path: string, body?: unknown, method: 'GET' | 'POST' = 'POST'): Promise<T> {
+  private call<T>(
+    appid: string,
+    path: string,
+    body?: unknown,
+    method: 'GET' | 'POST' = 'POST',
+    extra: {
+      idempotent?: boolean;
+      query?: Record<string, string>;
+      form?: () => FormData;
+      acceptCodes?: number[];
+    } = {},
+  ): Promise<T> {
     return this.tokens.withToken(appid, (token) =>
-      wechatCall<T>(this.baseUrl, { method, path, query: { access_token: token }, body, idempotent: true }),
+      wechatCall<T>(this.baseUrl, {
+        method,
+        path,
+        query: { access_token: token, ...extra.query },
+        body,
+        ...(extra.form ? { form: extra.form() } : {}),
+        idempotent: extra.idempotent ?? true,
+        ...(extra.acceptCodes ? { acceptCodes: extra.acceptCodes } : {}),
+      }),
     );
+  }
+
+  private publishCalls(appid: string): WechatPublishCalls {
+    const file = (bytes: Buffer, filename: string) => () => {
+      const form = new FormData();
+      form.append('media', new Blob([bytes]), filename);
+      return form;
+    };
+    return {
+      uploadImage: async (bytes, filename) =>
+        (
+          await this.call<{ url: string }>(appid, 'cgi-bin/media/uploadimg', undefined, 'POST', {
+            form: file(bytes, filename),
+          })
+        ).url,
+      uploadThumb: async (bytes, filename) =>
+        (
+          await this.call<{ media_id: string }>(appid, 'cgi-bin/material/add_material', undefined, 'POST', {
+            form: file(bytes, filename),
+            query: { type: 'thumb' },
+          })
+        ).media_id,
+      // A repeated draft/add leaves an unused draft, nothing a follower sees: safe to retry.
+      addDraft: async (articles) =>
+        (await this.call<{ media_id: string }>(appid, 'cgi-bin/draft/add', { articles })).media_id,
+      // Never retried blindly: a lost answer is unknown_outcome. clientmsgid makes the platform itself
+      // refuse a duplicate (45065, with the earlier msg_id).
+      massSend: async (draftMediaId, clientMsgId) => {
+        const r = await this.call<{ msg_id: number | string; msg_data_id?: number | string }>(
+          appid,
+          'cgi-bin/message/mass/sendall',
+          {
+            filter: { is_to_all: true },
+            mpnews: { media_id: draftMediaId },
+            msgtype: 'mpnews',
+            send_ignore_reprint: 0,
+            clientmsgid: clientMsgId,
+          },
+          'POST',
+          { idempotent: false, acceptCodes: [45065] },
+        );
+        return {
+          msgId: String(r.msg_id),
+          msgDataId: r.msg_data_id === undefined ? null : String(r.msg_data_id),
+        };
+      },
+      freepublishSubmit: async (draftMediaId) => {
+        const r = await this.call<{ publish_id: string | number; msg_data_id?: string | number }>(
+          appid,
+          'cgi-bin/freepublish/submit',
+          { media_id: draftMediaId },
+          'POST',
+          { idempotent: false },
+        );
+        return {
+          publishId: String(r.publish_id),
+          msgDataId: r.msg_data_id === undefined ? null : String(r.msg_data_id),
+        };
+      },
+      massStatus: async (msgId) =>
+        (await this.call<{ msg_status: string }>(appid, 'cgi-bin/message/mass/get', { msg_id: msgId }))
+          .msg_status,
+      freepublishGet: async (publishId) => {
+        const r = await this.call<{
+          publish_status: number;
+          article_id?: string;
+          article_detail?: { item: Array<{ article_url: string }> };
+          fail_idx?: number[];
+        }>(appid, 'cgi-bin/freepublish/get', { publish_id: publishId });
+        return {
+          status: r.publish_status,
+          articleId: r.article_id ?? null,
+          urls: r.article_detail?.item.map((i) => i.article_url) ?? [],
+          failIdx: r.fail_idx ?? [],
+        };
+      },
+    };
+  }
+
+  publishEdition(
+    appid: string,
+    edition: Edition,
+    progress: PublishProgress,
+    record: (p: PublishProgress) => Promise<void>,
+    media: MediaLoader,
+  ): Promise<PublishProgress> {
+    return publishEditionSteps(this.publishCalls(appid), edition, progress, record, media);
+  }
+
+  publishState(appid: string, progress: PublishProgress): Promise<PublishState> {
+    return publishStateOf(this.publishCalls(appid), progress);
   }
 
   customMenu(appid: string): Promise<unknown> {

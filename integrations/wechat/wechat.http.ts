@@ -6,9 +6,13 @@ export interface WechatRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** A multipart upload (media/uploadimg, material/add_material) instead of a JSON body. */
+  form?: FormData;
   /** Safe to repeat (a read, or a token call): a lost response is then just transient. */
   idempotent: boolean;
   timeoutMs?: number;
+  /** Errcodes that are an answer, not a failure (45065: this clientmsgid was already sent). */
+  acceptCodes?: readonly number[];
 }
 
 /** Connection errors that prove the request never reached the platform. */
@@ -33,7 +37,7 @@ export async function wechatCall<T>(baseUrl: string, req: WechatRequest): Promis
     res = await fetch(url, {
       method: req.method,
       headers: req.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      body: req.form ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
       signal: AbortSignal.timeout(req.timeoutMs ?? 15_000),
     });
   } catch (err) {
