@@ -56,7 +56,7 @@ export async function wechatPublishRoutes(
   app.post('/cgi-bin/media/uploadimg', async (request) => {
     const { app: wxApp, error } = authed(request);
     if (!wxApp) return error;
-    const a = { app: wxApp };
+
     const body = await upload(request);
     if (!body) return wxError(41005, 'media data missing');
     if (!isJpeg(body) && !isPng(body)) return wxError(40005, 'invalid file type');
