@@ -133,6 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     redis: deps.redis,
     redisPrefix: config.redis.prefix,
     wechatApiBase: config.wechatApiBase,
+    weiboApiBase: config.weiboApiBase,
+    weiboSafeDomains: config.weiboSafeDomains,
     sandboxBase: deps.sandboxBase ?? null,
     secretOf: (platform, externalId, name) =>
       accountSecret(deps.db, deps.keyring, platform, externalId, name),

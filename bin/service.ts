@@ -1,6 +1,6 @@
 import { buildApp } from '../api/app.js';
 import { listen } from '../api/server.js';
-import { createDemoSandbox, sandboxWechatApps } from '../core/accounts/sandbox.js';
+import { createDemoSandbox, sandboxWechatApps, sandboxWeiboAccounts } from '../core/accounts/sandbox.js';
 import type { Config } from '../core/config/config.js';
 import { openDatabase } from '../core/db/connect.js';
 import { migrateToLatest, pendingMigrations } from '../core/db/migrate.js';
@@ -113,9 +113,19 @@ export async function startService({
       }
       // Sandbox accounts talk to an emulator in this process, rebuilt from the database at each start.
       const sandboxApps = await sandboxWechatApps(database.db, keyring);
-      if (sandboxApps.length > 0) {
+      const sandboxWeibo = await sandboxWeiboAccounts(database.db, keyring);
+      if (sandboxApps.length + sandboxWeibo.length > 0) {
         const emulator = await startEmulator();
         for (const a of sandboxApps) emulator.state.addWechatApp(a);
+        for (const w of sandboxWeibo) {
+          emulator.weibo.users.set(w.uid, {
+            uid: w.uid,
+            screenName: w.screenName,
+            followers: 12_000,
+            statuses: 0,
+          });
+          emulator.weibo.tokens.set(w.token, { uid: w.uid, expiresAt: Date.now() + 5 * 365 * 86_400_000 });
+        }
         stack.push({ name: 'sandbox emulator', stop: () => emulator.close() });
         sandboxUrl = emulator.url;
       }

@@ -3,7 +3,7 @@ import type { LogLevel } from './config/config.js';
 
 export type { Logger };
 
-/** Paths pino blanks out wherever they appear: secrets must never reach a log line. */
+/** Property names whose values pino blanks out (see REDACTED_PATHS for how deep). */
 const SECRET_KEYS = [
   'password',
   'newPassword',
@@ -26,13 +26,13 @@ const SECRET_KEYS = [
   'csrfToken',
 ];
 
+/** Headers that carry a session or a credential, as accessors after `headers`. */
+const SECRET_HEADERS = ['.authorization', '.cookie', '["set-cookie"]', '["x-csrf-token"]'];
+
 /** Paths pino blanks out at the top level and one or two levels deep: secrets never reach a log line. */
 export const REDACTED_PATHS = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-csrf-token"]',
-  'res.headers["set-cookie"]',
+  ...SECRET_HEADERS.flatMap((h) => [`headers${h}`, `*.headers${h}`, `*.*.headers${h}`]),
 ];
 
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {

@@ -3,13 +3,18 @@ import type { AccountRef, CredentialCheck, Platform } from './platform.js';
 import { PlatformError } from './platform.js';
 import { WechatTokenHolder } from './wechat/token-holder.js';
 import { WechatClient } from './wechat/wechat.client.js';
+import { WeiboClient } from './weibo/weibo.client.js';
 
 export interface PlatformWiring {
   redis: Redis;
   redisPrefix: string;
   wechatApiBase: string;
+  weiboApiBase: string;
+  weiboSafeDomains: readonly string[];
   /** The in-process emulator serving sandbox (沙箱) accounts, when one runs. */
   sandboxBase: string | null;
+  /** The emulator's Weibo safe domains (its demo app). */
+  sandboxSafeDomains?: readonly string[];
   secretOf: (platform: Platform, externalId: string, name: string) => Promise<string>;
 }
 
@@ -38,10 +43,25 @@ export function createPlatformClients(w: PlatformWiring) {
       });
     return sandbox;
   };
+  const weiboReal = new WeiboClient(w.weiboApiBase, w.weiboSafeDomains);
+  const weiboSandbox = w.sandboxBase
+    ? new WeiboClient(w.sandboxBase, w.sandboxSafeDomains ?? ['example.gov.cn'])
+    : null;
+  const weiboFor = (a: AccountRef): WeiboClient => {
+    if (!a.sandbox) return weiboReal;
+    if (!weiboSandbox)
+      throw new PlatformError('transient', 'weibo', 'the sandbox emulator is not running', {
+        editorMessage: '沙箱模拟器未运行：沙箱账号仅在内置演示模式下可用。',
+      });
+    return weiboSandbox;
+  };
   return {
     wechatFor,
+    weiboFor,
     verifiers: {
       wechat: (a: AccountRef): Promise<CredentialCheck> => wechatFor(a).verify(a.externalId),
+      weibo: async (a: AccountRef): Promise<CredentialCheck> =>
+        weiboFor(a).verify(await w.secretOf('weibo', a.externalId, 'access_token'), a.externalId),
     },
   };
 }

@@ -38,9 +38,11 @@ describe('a database dump holds no plaintext secret', () => {
       .where('id', '=', user.id)
       .execute();
 
-    const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', database.url, '--data-only'], {
+    // The whole database, schema and every table's data, as a backup would hold it.
+    const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', database.url], {
       maxBuffer: 64 * 1024 * 1024,
     });
+    expect(stdout).toContain('COPY public.secrets');
     expect(stdout).not.toContain(appSecret);
     expect(stdout).not.toContain(totpSecret);
     expect(stdout).not.toContain(Buffer.from(appSecret).toString('base64'));

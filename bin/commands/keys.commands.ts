@@ -14,12 +14,14 @@ export function registerKeysCommands(program: Command, ctx: CommandContext & { c
     )
     .action(async () => {
       const keyring = await loadKeyring(ctx.config(), createLogger('error'));
+      // A progress counter for a person watching; nothing in a log or a pipe.
+      const tty = process.stderr.isTTY;
       const r = await ctx.withDatabase((db) =>
         rotateKeys(db as Db, keyring, {
-          onProgress: (done, total) => process.stderr.write(`\r${done}/${total}`),
+          onProgress: tty ? (done, total) => process.stderr.write(`\r${done}/${total}`) : undefined,
         }),
       );
-      process.stderr.write('\r');
+      if (tty) process.stderr.write('\r\x1b[K');
       ctx.out(
         `Re-encrypted ${r.secrets} secret(s) and ${r.totpSecrets} TOTP secret(s) under key ${keyring.current.id}; ${r.alreadyCurrent} already current.`,
       );

@@ -64,3 +64,26 @@ export async function sandboxWechatApps(
   }
   return apps;
 }
+
+/** Sandbox Weibo accounts with their tokens, to register in a freshly started emulator. */
+export async function sandboxWeiboAccounts(
+  db: DbOrTx,
+  keyring: Keyring,
+): Promise<Array<{ uid: string; token: string; screenName: string }>> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id', 'external_id', 'name'])
+    .where('sandbox', '=', true)
+    .where('platform', '=', 'weibo')
+    .execute();
+  const out = [];
+  for (const r of rows) {
+    const token = await readSecret(db, keyring, {
+      ownerType: 'account',
+      ownerId: r.id,
+      name: 'access_token',
+    });
+    if (token) out.push({ uid: r.external_id, token, screenName: r.name });
+  }
+  return out;
+}

@@ -133,6 +133,18 @@ export const envSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   WECHAT_API_BASE: url(['http:', 'https:']).default('https://api.weixin.qq.com'),
   WEIBO_API_BASE: url(['http:', 'https:']).default('https://api.weibo.com'),
+  WEIBO_SAFE_DOMAINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter((d) => d !== ''),
+    )
+    .refine((list) => list.every((d) => /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/.test(d)), {
+      error: "must be a comma-separated list of domain names (the Weibo app's 安全域名)",
+    })
+    .default([]),
   CHROMIUM_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
@@ -188,6 +200,8 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   readonly wechatApiBase: string;
   readonly weiboApiBase: string;
+  /** The Weibo app's safe domains: every post must link to one of them. */
+  readonly weiboSafeDomains: readonly string[];
   readonly chromiumPath: string | null;
   readonly logLevel: LogLevel;
   readonly rateLimitPerMinute: number;
@@ -257,6 +271,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     trustProxy: e.TRUST_PROXY,
     wechatApiBase: e.WECHAT_API_BASE.replace(/\/+$/, ''),
     weiboApiBase: e.WEIBO_API_BASE.replace(/\/+$/, ''),
+    weiboSafeDomains: e.WEIBO_SAFE_DOMAINS,
     chromiumPath: e.CHROMIUM_PATH ?? null,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EmulatorState, type FaultKind, RENEW_BEFORE_MS } from './emulator.state.js';
 import { wechatPublishRoutes } from './wechat-publish.routes.js';
+import { type WeiboState, weiboRoutes, weiboState } from './weibo.routes.js';
 
 /**
  * A faithful stand-in for the WeChat (and, later, Weibo) endpoints Yunying calls: same paths, bodies,
@@ -32,10 +33,12 @@ const TOKEN_ERRORS = {
 export interface EmulatorApp {
   app: FastifyInstance;
   state: EmulatorState;
+  weibo: WeiboState;
 }
 
 export function buildEmulator(state = new EmulatorState()): EmulatorApp {
   const app = Fastify({ logger: false, forceCloseConnections: true });
+  const weibo = weiboState();
 
   /**
    * Latency and faults for every platform call. `timeout` never answers; `lost_response` lets the
@@ -161,6 +164,7 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
   });
 
   app.register(wechatPublishRoutes, { state, authed, wxError });
+  app.register(weiboRoutes, { state, weibo });
 
   // Administration for tests, benchmarks and the demo.
   app.post('/_emulator/wechat/apps', async (request) => {
@@ -187,7 +191,7 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
   });
   app.get('/_emulator/stats', async () => state.stats);
 
-  return { app, state };
+  return { app, state, weibo };
 }
 
 type FaultKnobs = EmulatorState['knobs'];

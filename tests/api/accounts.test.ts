@@ -18,7 +18,11 @@ describe('accounts registry and credential verification (against the emulator ov
 
   beforeAll(async () => {
     emu = await startEmulator();
-    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'none', WECHAT_API_BASE: emu.url });
+    h = await identityHarness({
+      TOTP_REQUIRED_ROLES: 'none',
+      WECHAT_API_BASE: emu.url,
+      WEIBO_API_BASE: emu.url,
+    });
     admin = await signIn(h.app, await createTestUser(h, 'superadmin'));
     editor = await signIn(h.app, await createTestUser(h, 'editor'));
   });
@@ -224,7 +228,14 @@ describe('accounts registry and credential verification (against the emulator ov
     expect(r.account.status).toBe('active');
   });
 
-  it('disables with a reason; Weibo verification is not available yet (501)', async () => {
+  it('verifies a Weibo account; an expired grant sends it to needs_reauth; disables with a reason', async () => {
+    emu.weibo.users.set('5000000001', {
+      uid: '5000000001',
+      screenName: '官方微博',
+      followers: 100,
+      statuses: 0,
+    });
+    emu.weibo.tokens.set('weibo-token-0123456789', { uid: '5000000001', expiresAt: Date.now() - 1000 });
     const wb = await create({
       platform: 'weibo',
       name: '官方微博',
@@ -232,9 +243,13 @@ describe('accounts registry and credential verification (against the emulator ov
       credentials: { access_token: 'weibo-token-0123456789' },
     });
     expect(wb.statusCode).toBe(201);
-    const v = await verify(wb.json().id);
-    expect(v.statusCode).toBe(501);
-    expect(v.json().error.code).toBe('PLATFORM_NOT_SUPPORTED');
+    const v = (await verify(wb.json().id)).json();
+    expect(v.check, JSON.stringify(v.check)).toMatchObject({
+      token: false,
+      problems: [{ code: '21327', kind: 'reauth' }],
+    });
+    expect(v.account.status).toBe('needs_reauth');
+    expect(v.account.statusReason).toMatch(/重新授权/);
     const off = await h.app.inject({
       method: 'POST',
       url: `/api/accounts/${wb.json().id}/disable`,

@@ -224,4 +224,10 @@ async function expectSandboxDemo(
     publishing: true,
     analytics: true,
   });
+  const weibo = accounts.items.find((a) => a.platform === 'weibo') as { id: string };
+  const weiboVerified = await post(`/api/accounts/${weibo.id}/verify`, {});
+  expect(weiboVerified.json.check, JSON.stringify(weiboVerified.json)).toMatchObject({
+    token: true,
+    analytics: true,
+  });
 }
