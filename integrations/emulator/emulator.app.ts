@@ -49,6 +49,14 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
     state.stats.requests++;
     if (state.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, state.knobs.latencyMs));
     const path = request.url.split('?')[0] ?? '';
+    const cannedAt = state.knobs.canned.findIndex((c) => c.path === path);
+    if (cannedAt >= 0) {
+      const c = state.knobs.canned.splice(cannedAt, 1)[0] as { status?: number; body: string };
+      return reply
+        .status(c.status ?? 200)
+        .type('application/json')
+        .send(c.body);
+    }
     const fault = state.takeFault(path);
     if (!fault) return;
     if (fault === 'lost_response') {

@@ -33,6 +33,8 @@ export interface FaultKnobs {
   rates: Partial<Record<FaultKind, number>>;
   /** Queued one-shot faults, consumed in order by matching calls. */
   queued: Array<{ kind: FaultKind; path?: string }>;
+  /** Exact responses for the next call to a path (contract tests replay the documented examples). */
+  canned: Array<{ path: string; status?: number; body: string }>;
 }
 
 export type FaultKind =
@@ -55,7 +57,7 @@ export const RENEW_BEFORE_MS = 5 * 60_000;
 
 export class EmulatorState {
   readonly wechat = new Map<string, WechatApp>();
-  readonly knobs: FaultKnobs = { latencyMs: 0, rates: {}, queued: [] };
+  readonly knobs: FaultKnobs = { latencyMs: 0, rates: {}, queued: [], canned: [] };
   readonly stats: EmulatorStats = { tokenFetches: 0, forceRefreshes: 0, requests: 0 };
   /** Time source; tests move it forward to expire tokens. */
   now: () => number = Date.now;
