@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { datacubeRoutes } from './datacube.routes.js';
 import { EmulatorState, type FaultKind, RENEW_BEFORE_MS } from './emulator.state.js';
 import { wechatPublishRoutes } from './wechat-publish.routes.js';
 import { type WeiboState, weiboRoutes, weiboState } from './weibo.routes.js';
@@ -148,30 +149,8 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
     return { total_count: 0, item_count: 0, item: [] };
   });
 
-  // 2.1/2.2 datacube/getusersummary: span ≤ 7 days, end date at most yesterday (Asia/Shanghai).
-  app.post('/datacube/getusersummary', async (request) => {
-    const a = authed(request);
-    if (a.error) return a.error;
-    const b = (request.body ?? {}) as { begin_date?: string; end_date?: string };
-    const day = /^\d{4}-\d{2}-\d{2}$/;
-    if (!b.begin_date || !b.end_date || !day.test(b.begin_date) || !day.test(b.end_date))
-      return wxError(61500, 'date format error');
-    const begin = Date.parse(`${b.begin_date}T00:00:00Z`);
-    const end = Date.parse(`${b.end_date}T00:00:00Z`);
-    const span = (end - begin) / 86_400_000;
-    // The documented rules; the codes (61500/61501) are the ones commonly reported, not in the reference.
-    if (span < 0 || span >= 7 || b.end_date >= shanghaiDay(state.now()))
-      return wxError(61501, 'date range error');
-    const list = [];
-    for (let t = begin; t <= end; t += 86_400_000) {
-      const ref = new Date(t).toISOString().slice(0, 10);
-      const seed = [...`${a.app.appid}${ref}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-      list.push({ ref_date: ref, user_source: 0, new_user: 40 + (seed % 60), cancel_user: 5 + (seed % 11) });
-    }
-    return { list };
-  });
-
   app.register(wechatPublishRoutes, { state, authed, wxError });
+  app.register(datacubeRoutes, { state, authed, wxError });
   app.register(weiboRoutes, { state, weibo });
 
   // Administration for tests, benchmarks and the demo.

@@ -25,6 +25,8 @@ export interface WechatApp {
   forceRefreshCount: number;
   lastForceRefreshAt: number;
   menu: unknown;
+  /** Successful publishes per Shanghai day: metrics respond to them. */
+  publishDays: Map<string, number>;
 }
 
 /** Faults injected into the next calls: by rate (0–1), or exactly the next `n` calls. */
@@ -76,6 +78,7 @@ export class EmulatorState {
       forceRefreshCount: 0,
       lastForceRefreshAt: 0,
       menu: app.menu ?? defaultMenu(),
+      publishDays: new Map(),
       ...app,
     };
     this.wechat.set(app.appid, full);

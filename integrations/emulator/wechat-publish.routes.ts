@@ -152,6 +152,7 @@ export async function wechatPublishRoutes(
     )
       return wxError(45028, 'has no masssend quota');
     lastMassSendDay.set(a.app.appid, day);
+    a.app.publishDays.set(day, (a.app.publishDays.get(day) ?? 0) + 1);
     drafts.delete(String(b.mpnews?.media_id));
     const msgId = String(1_000_000_000 + randomInt(1_000_000_000));
     const msgDataId = newId();
@@ -183,6 +184,8 @@ export async function wechatPublishRoutes(
     const draft = drafts.get(id);
     if (!draft || draft.appid !== a.app.appid) return wxError(40007, 'invalid media_id');
     drafts.delete(id);
+    const today = shanghaiDay(state.now());
+    a.app.publishDays.set(today, (a.app.publishDays.get(today) ?? 0) + 1);
     const publishId = newId();
     publishes.set(publishId, { appid: a.app.appid, draft, polls: 0, articleId: `emu_article_${publishId}` });
     return { errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: newId() };

@@ -1,5 +1,6 @@
 import {
   type CredentialCheck,
+  type DailyAccountMetrics,
   type Edition,
   type MediaLoader,
   PlatformError,
@@ -9,6 +10,22 @@ import {
 import type { WechatTokenHolder } from './token-holder.js';
 import { wechatCall } from './wechat.http.js';
 import { publishEditionSteps, publishStateOf, type WechatPublishCalls } from './wechat.publish.js';
+
+function days(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** [from, to] cut into consecutive ranges of at most `max` days. */
+export function spans(from: string, to: string, max: number): Array<[string, string]> {
+  const all = days(from, to);
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < all.length; i += max)
+    out.push([all[i] as string, all[Math.min(i + max, all.length) - 1] as string]);
+  return out;
+}
 
 const yesterdayInShanghai = (now = Date.now()) =>
   new Date(now + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
@@ -134,6 +151,76 @@ export class WechatClient {
 
   publishState(appid: string, progress: PublishProgress): Promise<PublishState> {
     return publishStateOf(this.publishCalls(appid), progress);
+  }
+
+  /**
+   * Daily follower and read figures for [from, to] (YYYY-MM-DD, Asia/Shanghai days): the range is cut
+   * into each endpoint's maximum span (user summary and cumulate 7 days, user reads 3) and must end by
+   * yesterday (T+1).
+   */
+  async accountDailyMetrics(
+    appid: string,
+    from: string,
+    to: string,
+    now = Date.now(),
+  ): Promise<DailyAccountMetrics[]> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to)
+      throw new PlatformError('invalid_content', 'wechat', `bad date range ${from}..${to}`, {
+        editorMessage: '日期范围无效。',
+      });
+    if (to > yesterdayInShanghai(now))
+      throw new PlatformError(
+        'invalid_content',
+        'wechat',
+        `datacube data is T+1: ${to} is not available yet`,
+        {
+          editorMessage: '微信数据次日才可获取（每日 8 点后获取前一天数据）。',
+        },
+      );
+    const byDay = new Map<string, DailyAccountMetrics>();
+    const row = (date: string) => {
+      let r = byDay.get(date);
+      if (!r) {
+        r = { date, followers: null, newFollowers: null, lostFollowers: null, reads: null, shares: null };
+        byDay.set(date, r);
+      }
+      return r;
+    };
+    for (const [begin, end] of spans(from, to, 7)) {
+      const body = { begin_date: begin, end_date: end };
+      const summary = await this.call<{
+        list: Array<{ ref_date: string; new_user: number; cancel_user: number }>;
+      }>(appid, 'datacube/getusersummary', body);
+      for (const x of summary.list) {
+        const r = row(x.ref_date);
+        r.newFollowers = (r.newFollowers ?? 0) + x.new_user;
+        r.lostFollowers = (r.lostFollowers ?? 0) + x.cancel_user;
+      }
+      const cumulate = await this.call<{ list: Array<{ ref_date: string; cumulate_user: number }> }>(
+        appid,
+        'datacube/getusercumulate',
+        body,
+      );
+      for (const x of cumulate.list) row(x.ref_date).followers = x.cumulate_user;
+    }
+    for (const [begin, end] of spans(from, to, 3)) {
+      const reads = await this.call<{
+        list: Array<{
+          ref_date: string;
+          user_source?: number;
+          int_page_read_count: number;
+          share_count: number;
+        }>;
+      }>(appid, 'datacube/getuserread', { begin_date: begin, end_date: end });
+      // Per-source rows may come with a 99999999 "all" row; prefer it, else add the sources up.
+      for (const x of reads.list.filter((l) => l.user_source === undefined || l.user_source === 99999999)) {
+        const r = row(x.ref_date);
+        r.reads = x.int_page_read_count;
+        r.shares = x.share_count;
+      }
+    }
+    for (const d of days(from, to)) row(d);
+    return [...byDay.values()].sort((a, b) => a.date.localeCompare(b.date));
   }
 
   customMenu(appid: string): Promise<unknown> {

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EmulatorState, WechatApp } from './emulator.state.js';
+
+/**
+ * datacube endpoints (reference §2): POST with begin_date/end_date, the per-endpoint maximum span,
+ * and end_date at most yesterday (Asia/Shanghai). Figures are generated deterministically from the
+ * AppID and the date: followers grow, reads and new followers follow a weekly rhythm (quieter at the
+ * weekend), and a day with a publish gets more reads and followers. The codes for a bad span or
+ * date (61501, 61500) are the commonly reported ones; the reference does not list them.
+ */
+
+const DAY = 86_400_000;
+const EPOCH = Date.parse('2021-11-01T00:00:00Z');
+const WEEK = [0.72, 1.1, 1.06, 1.0, 1.0, 0.95, 0.78]; // Sunday..Saturday
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
+export function dayFigures(app: WechatApp, day: string) {
+  const seed = hash(`${app.appid}|${day}`);
+  const week = WEEK[new Date(`${day}T00:00:00Z`).getUTCDay()] as number;
+  const published = app.publishDays.get(day) ?? 0;
+  const newUser = Math.round((30 + (seed % 15)) * week + 40 * published);
+  const cancelUser = 5 + ((seed >>> 8) % 7);
+  const reads = Math.round((900 + ((seed >>> 4) % 200)) * week + 2500 * published);
+  return {
+    newUser,
+    cancelUser,
+    reads,
+    readers: Math.round(reads * 0.86),
+    shares: Math.round(reads * 0.03),
+    favs: Math.round(reads * 0.004),
+  };
+}
+
+export function cumulateOn(app: WechatApp, day: string): number {
+  let total = 50_000 + (hash(app.appid) % 50_000);
+  for (let t = EPOCH; t <= Date.parse(`${day}T00:00:00Z`); t += DAY) {
+    const f = dayFigures(app, new Date(t).toISOString().slice(0, 10));
+    total += f.newUser - f.cancelUser;
+  }
+  return total;
+}
+
+type Rows = (app: WechatApp, day: string) => unknown[];
+const ENDPOINTS: Record<string, { span: number; rows: Rows }> = {
+  getusersummary: {
+    span: 7,
+    rows: (app, day) => [
+      {
+        ref_date: day,
+        user_source: 0,
+        new_user: dayFigures(app, day).newUser,
+        cancel_user: dayFigures(app, day).cancelUser,
+      },
+    ],
+  },
+  getusercumulate: {
+    span: 7,
+    rows: (app, day) => [{ ref_date: day, user_source: 0, cumulate_user: cumulateOn(app, day) }],
+  },
+  getuserread: {
+    span: 3,
+    rows: (app, day) => {
+      const f = dayFigures(app, day);
+      return [
+        {
+          ref_date: day,
+          user_source: 99999999,
+          int_page_read_user: f.readers,
+          int_page_read_count: f.reads,
+          ori_page_read_user: 0,
+          ori_page_read_count: 0,
+          share_user: Math.round(f.shares * 0.8),
+          share_count: f.shares,
+          add_to_fav_user: f.favs,
+          add_to_fav_count: f.favs,
+        },
+      ];
+    },
+  },
+  getusershare: {
+    span: 7,
+    rows: (app, day) => [
+      {
+        ref_date: day,
+        share_scene: 1,
+        share_count: dayFigures(app, day).shares,
+        share_user: Math.round(dayFigures(app, day).shares * 0.8),
+      },
+    ],
+  },
+};
+
+export async function datacubeRoutes(
+  app: FastifyInstance,
+  o: {
+    state: EmulatorState;
+    authed: (r: FastifyRequest) => { app?: WechatApp; error?: object };
+    wxError: (c: number, m: string) => object;
+  },
+) {
+  const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+  for (const [name, spec] of Object.entries(ENDPOINTS)) {
+    app.post(`/datacube/${name}`, async (request) => {
+      const { app: wx, error } = o.authed(request);
+      if (!wx) return error;
+      const b = (request.body ?? {}) as { begin_date?: string; end_date?: string };
+      const format = /^\d{4}-\d{2}-\d{2}$/;
+      if (!b.begin_date || !b.end_date || !format.test(b.begin_date) || !format.test(b.end_date))
+        return o.wxError(61500, 'date format error');
+      const begin = Date.parse(`${b.begin_date}T00:00:00Z`);
+      const end = Date.parse(`${b.end_date}T00:00:00Z`);
+      const span = (end - begin) / DAY;
+      if (span < 0 || span >= spec.span || b.end_date >= shanghaiDay(o.state.now()))
+        return o.wxError(61501, 'date range error');
+      const list = [];
+      for (let t = begin; t <= end; t += DAY)
+        list.push(...spec.rows(wx, new Date(t).toISOString().slice(0, 10)));
+      return { list };
+    });
+  }
+}
