@@ -5,23 +5,31 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('audit_log').addColumn('actor_role', 'text').execute();
 
-  // The canonical text of a row: a JSON array of every content column, with the time as epoch
-  // microseconds so the text does not depend on the session's TimeZone or DateStyle.
+  // The canonical text of a row: one JSON array of the previous hash and every content column. The time
+  // is epoch microseconds and the address keeps its mask (inet output, not host()), so the text depends
+  // on nothing but the row: not on the session's TimeZone or DateStyle, nor on the engine (PGlite).
   await sql`
     create function audit_row_digest(prev text, r audit_log) returns text language sql immutable as $$
-      select encode(sha256(convert_to(coalesce(prev, '') || '|' || jsonb_build_array(
-        (extract(epoch from r.occurred_at) * 1000000)::bigint, r.actor_kind, r.actor_user_id, r.actor_role,
-        r.action, r.target_type, r.target_id, r.organisation_id, host(r.ip), r.request_id, r.outcome, r.details
+      select encode(sha256(convert_to(jsonb_build_array(
+        prev, (extract(epoch from r.occurred_at) * 1000000)::bigint, r.actor_kind, r.actor_user_id,
+        r.actor_role, r.action, r.target_type, r.target_id, r.organisation_id, r.ip, r.request_id,
+        r.outcome, r.details
       )::text, 'UTF8')), 'hex')
     $$`.execute(db);
 
   // Every insert is chained to the row before it, by the database, whoever writes: concurrent writers
   // queue on a transaction-level advisory lock, so the chain has no forks. The id is drawn again after
-  // the lock, so id order is chain order (the default was drawn before the writers queued).
+  // the lock, so id order is chain order (the default was drawn before the writers queued). A writer
+  // whose snapshot predates the lock (REPEATABLE READ, SERIALIZABLE) would not see the row committed
+  // just before it and would fork the chain, so it is refused.
   await sql`
     create function audit_log_chain() returns trigger language plpgsql as $$
     declare last_hash text;
     begin
+      if current_setting('transaction_isolation') <> 'read committed' then
+        raise exception 'audit_log rows must be written in a READ COMMITTED transaction (the chain needs the latest row)'
+          using errcode = 'invalid_transaction_state';
+      end if;
       perform pg_advisory_xact_lock(7468327001);
       new.id := nextval(pg_get_serial_sequence('audit_log', 'id'));
       select hash into last_hash from audit_log order by id desc limit 1;

@@ -1,14 +1,24 @@
 import type { Command } from 'commander';
-import { purgeAudit, verifyAuditChain } from '../../core/audit/audit-chain.js';
+import { type ChainBreak, purgeAudit, verifyAuditChain } from '../../core/audit/audit-chain.js';
 import type { Config } from '../../core/config/config.js';
 import type { Db } from '../../core/db/database.js';
 import type { CommandContext } from './users.commands.js';
 
-const REASONS = {
+const REASONS: Record<ChainBreak, string> = {
   altered: 'its content no longer matches its hash (the row was changed)',
   missing_previous: 'it does not follow the row before it (rows were removed or reordered)',
-  bad_anchor: 'the oldest row points at a row that no recorded purge removed (rows were removed)',
-} as const;
+  bad_anchor: 'the oldest row follows rows that no recorded purge removed (rows were removed)',
+};
+
+/** Progress for long walks only: a line to stderr at most once a second. */
+function progressReporter(): (checked: number) => void {
+  let last = Date.now();
+  return (checked) => {
+    if (Date.now() - last < 1000) return;
+    last = Date.now();
+    process.stderr.write(`checked ${checked} rows…\n`);
+  };
+}
 
 export function registerAuditCommands(
   program: Command,
@@ -19,18 +29,16 @@ export function registerAuditCommands(
     .description("check the audit log's hash chain; names the first altered or missing row")
     .action(async () => {
       const verdict = await ctx.withDatabase((db) =>
-        verifyAuditChain(db as Db, {
-          onProgress: (n) => process.stderr.write(`\rchecked ${n} rows`),
-        }),
+        verifyAuditChain(db as Db, { onProgress: progressReporter() }),
       );
-      process.stderr.write('\r');
-      if (verdict.ok) ctx.out(`Audit log intact: ${verdict.checked} rows checked.`);
-      else {
-        ctx.out(
-          `Audit log BROKEN at row ${verdict.brokenAt}: ${REASONS[verdict.reason]}. ${verdict.checked} rows before it are intact.`,
-        );
-        process.exitCode = 1;
+      if (verdict.ok) {
+        ctx.out(`Audit log intact: ${verdict.checked} rows checked.`);
+        return;
       }
+      ctx.out(
+        `Audit log BROKEN at row ${verdict.brokenAt}: ${REASONS[verdict.reason]}. The ${verdict.checked} rows before it are intact.`,
+      );
+      process.exitCode = 1;
     });
   program
     .command('audit:purge')

@@ -48,6 +48,7 @@ export interface AuditQuery {
   targetType?: string | undefined;
   targetId?: string | undefined;
   outcome?: AuditOutcome | undefined;
+  /** 1..500. */
   limit: number;
   /** Cursor: only rows with a smaller id (the previous page's nextCursor). */
   before?: string | undefined;
@@ -71,11 +72,17 @@ export interface AuditRecord {
   hash: string;
 }
 
-/** Newest first, keyset-paged by id. */
+const MAX_PAGE = 500;
+
+/** Newest first, keyset-paged by id; `to` is exclusive. */
 export async function listAudit(
   db: DbOrTx,
   q: AuditQuery,
 ): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE)
+    throw new RangeError(`audit page size must be 1..${MAX_PAGE}, got ${q.limit}`);
+  if (q.before !== undefined && !/^[0-9]{1,19}$/.test(q.before))
+    throw new RangeError(`audit cursor must be a row id, got "${q.before}"`);
   let query = db
     .selectFrom('audit_log as a')
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
