@@ -139,16 +139,6 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
     return { app: check.app };
   };
 
-  // 2.4 freepublish/batchget: verified accounts only (48001 otherwise).
-  app.post('/cgi-bin/freepublish/batchget', async (request) => {
-    const a = authed(request);
-    if (a.error) return a.error;
-    if (!a.app.verified) return wxError(48001, 'api unauthorized');
-    const b = (request.body ?? {}) as { offset?: number; count?: number };
-    if (typeof b.count !== 'number' || b.count < 1 || b.count > 20) return wxError(40097, 'invalid args');
-    return { total_count: 0, item_count: 0, item: [] };
-  });
-
   app.register(wechatPublishRoutes, { state, authed, wxError });
   app.register(datacubeRoutes, { state, authed, wxError });
   app.register(weiboRoutes, { state, weibo });

@@ -30,6 +30,7 @@ interface Draft {
 interface PublishJob {
   appid: string;
   draft: Draft;
+  at: number;
   polls: number;
   articleId: string;
 }
@@ -187,8 +188,54 @@ export async function wechatPublishRoutes(
     const today = shanghaiDay(state.now());
     a.app.publishDays.set(today, (a.app.publishDays.get(today) ?? 0) + 1);
     const publishId = newId();
-    publishes.set(publishId, { appid: a.app.appid, draft, polls: 0, articleId: `emu_article_${publishId}` });
+    publishes.set(publishId, {
+      appid: a.app.appid,
+      draft,
+      at: state.now(),
+      polls: 0,
+      articleId: `emu_article_${publishId}`,
+    });
     return { errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: newId() };
+  });
+
+  // §2.4 freepublish/batchget: verified accounts only (48001); newest first; free-published items only.
+  app.post('/cgi-bin/freepublish/batchget', async (request) => {
+    const { app: wxApp, error } = authed(request);
+    if (!wxApp) return error;
+    if (!wxApp.verified) return wxError(48001, 'api unauthorized');
+    const b = (request.body ?? {}) as { offset?: number; count?: number; no_content?: number };
+    if (
+      typeof b.count !== 'number' ||
+      b.count < 1 ||
+      b.count > 20 ||
+      typeof b.offset !== 'number' ||
+      b.offset < 0
+    )
+      return wxError(40097, 'invalid args');
+    const mine = [...publishes.entries()]
+      .filter(([, j]) => j.appid === wxApp.appid)
+      .sort((x, y) => y[1].at - x[1].at);
+    const page = mine.slice(b.offset, b.offset + b.count);
+    return {
+      total_count: mine.length,
+      item_count: page.length,
+      item: page.map(([id, j]) => ({
+        article_id: j.articleId,
+        content: {
+          news_item: j.draft.articles.map((art, i) => ({
+            title: art.title,
+            author: art.author ?? '',
+            digest: art.digest ?? '',
+            content: b.no_content ? '' : art.content,
+            content_source_url: art.content_source_url ?? '',
+            thumb_media_id: art.thumb_media_id,
+            url: `https://mp.weixin.qq.com/s/emulator_${id}_${i + 1}`,
+            is_deleted: false,
+          })),
+        },
+        update_time: Math.floor(j.at / 1000),
+      })),
+    };
   });
 
   // The first query of a job answers "publishing" (1), later ones "success" (0) with the URLs.

@@ -4,6 +4,7 @@ import {
   type Edition,
   type MediaLoader,
   PlatformError,
+  type PublishedItem,
   type PublishProgress,
   type PublishState,
 } from '../platform.js';
@@ -221,6 +222,32 @@ export class WechatClient {
     }
     for (const d of days(from, to)) row(d);
     return [...byDay.values()].sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  /** Free-published items since a time, newest first (mass sends are not listed by WeChat). */
+  async listPublished(appid: string, since: Date): Promise<PublishedItem[]> {
+    const out: PublishedItem[] = [];
+    for (let offset = 0; ; offset += 20) {
+      const r = await this.call<{
+        total_count: number;
+        item: Array<{
+          article_id: string;
+          update_time: number;
+          content: { news_item: Array<{ title: string; url: string }> };
+        }>;
+      }>(appid, 'cgi-bin/freepublish/batchget', { offset, count: 20, no_content: 1 });
+      for (const item of r.item) {
+        if (item.update_time * 1000 < since.getTime()) return out;
+        for (const [i, n] of item.content.news_item.entries())
+          out.push({
+            externalId: `${item.article_id}_${i + 1}`,
+            title: n.title,
+            url: n.url,
+            publishedAt: new Date(item.update_time * 1000).toISOString(),
+          });
+      }
+      if (r.item.length < 20 || offset + 20 >= r.total_count) return out;
+    }
   }
 
   customMenu(appid: string): Promise<unknown> {

@@ -149,6 +149,11 @@ describe('publishing an edition to the emulator (real HTTP)', () => {
       state: 'published',
       articles: [{ url: expect.stringMatching(/^https:\/\/mp\.weixin\.qq\.com\/s\//) }],
     });
+    // freepublish/batchget lists it with the same URL; nothing before "since" is returned.
+    const listed = await client.listPublished('wx_pub_free', new Date(Date.now() - 60_000));
+    const url = (done as { articles: Array<{ url: string }> }).articles[0]?.url;
+    expect(listed).toEqual([expect.objectContaining({ title: '大乐透第 25135 期开奖公告', url })]);
+    expect(await client.listPublished('wx_pub_free', new Date(Date.now() + 60_000))).toEqual([]);
   });
 
   it('reports a lost mass-send response as unknown_outcome; the clientmsgid then finds the earlier send', async () => {
