@@ -82,6 +82,31 @@ const ENDPOINTS: Record<string, { span: number; rows: Rows }> = {
       ];
     },
   },
+  // One row per article published that day (reference §2.2 getarticlesummary; span 1).
+  getarticlesummary: {
+    span: 1,
+    rows: (app, day) =>
+      app.published
+        .filter((p) => p.day === day)
+        .flatMap((p) =>
+          p.titles.map((title, i) => {
+            const reads = 1500 + (hash(`${p.msgDataId}_${i}`) % 3000);
+            return {
+              ref_date: day,
+              msgid: `${p.msgDataId}_${i + 1}`,
+              title,
+              int_page_read_user: Math.round(reads * 0.9),
+              int_page_read_count: reads,
+              ori_page_read_user: 0,
+              ori_page_read_count: 0,
+              share_user: Math.round(reads * 0.02),
+              share_count: Math.round(reads * 0.03),
+              add_to_fav_user: Math.round(reads * 0.004),
+              add_to_fav_count: Math.round(reads * 0.005),
+            };
+          }),
+        ),
+  },
   getusershare: {
     span: 7,
     rows: (app, day) => [

@@ -27,6 +27,8 @@ export interface WechatApp {
   menu: unknown;
   /** Successful publishes per Shanghai day: metrics respond to them. */
   publishDays: Map<string, number>;
+  /** What was published, for per-article statistics (msgid = msg_data_id_index). */
+  published: Array<{ day: string; msgDataId: string; titles: string[] }>;
 }
 
 /** Faults injected into the next calls: by rate (0–1), or exactly the next `n` calls. */
@@ -79,6 +81,7 @@ export class EmulatorState {
       lastForceRefreshAt: 0,
       menu: app.menu ?? defaultMenu(),
       publishDays: new Map(),
+      published: [],
       ...app,
     };
     this.wechat.set(app.appid, full);

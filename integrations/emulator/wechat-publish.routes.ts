@@ -158,6 +158,7 @@ export async function wechatPublishRoutes(
     const msgId = String(1_000_000_000 + randomInt(1_000_000_000));
     const msgDataId = newId();
     massSends.set(msgId, { appid: a.app.appid, msgDataId });
+    a.app.published.push({ day, msgDataId, titles: draft.articles.map((x) => String(x.title)) });
     if (b.clientmsgid) clientMsgIds.set(key, msgId);
     return {
       errcode: 0,
@@ -188,6 +189,8 @@ export async function wechatPublishRoutes(
     const today = shanghaiDay(state.now());
     a.app.publishDays.set(today, (a.app.publishDays.get(today) ?? 0) + 1);
     const publishId = newId();
+    const msgDataId = newId();
+    a.app.published.push({ day: today, msgDataId, titles: draft.articles.map((x) => String(x.title)) });
     publishes.set(publishId, {
       appid: a.app.appid,
       draft,
@@ -195,7 +198,7 @@ export async function wechatPublishRoutes(
       polls: 0,
       articleId: `emu_article_${publishId}`,
     });
-    return { errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: newId() };
+    return { errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: msgDataId };
   });
 
   // §2.4 freepublish/batchget: verified accounts only (48001); newest first; free-published items only.

@@ -1,4 +1,5 @@
 import {
+  type ArticleDailyMetrics,
   type CredentialCheck,
   type DailyAccountMetrics,
   type Edition,
@@ -222,6 +223,37 @@ export class WechatClient {
     }
     for (const d of days(from, to)) row(d);
     return [...byDay.values()].sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  /** Per-article statistics of one day (getarticlesummary: span 1, T+1). */
+  async articleMetrics(appid: string, date: string, now = Date.now()): Promise<ArticleDailyMetrics[]> {
+    if (date > yesterdayInShanghai(now))
+      throw new PlatformError(
+        'invalid_content',
+        'wechat',
+        `datacube data is T+1: ${date} is not available yet`,
+        {
+          editorMessage: '微信数据次日才可获取（每日 8 点后获取前一天数据）。',
+        },
+      );
+    const r = await this.call<{
+      list: Array<{
+        ref_date: string;
+        msgid: string;
+        title: string;
+        int_page_read_count: number;
+        share_count: number;
+        add_to_fav_count?: number;
+      }>;
+    }>(appid, 'datacube/getarticlesummary', { begin_date: date, end_date: date });
+    return r.list.map((x) => ({
+      date: x.ref_date,
+      externalArticleId: x.msgid,
+      title: x.title,
+      reads: x.int_page_read_count,
+      shares: x.share_count,
+      favourites: x.add_to_fav_count ?? null,
+    }));
   }
 
   /** Free-published items since a time, newest first (mass sends are not listed by WeChat). */

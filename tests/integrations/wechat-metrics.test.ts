@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
+import { emptyProgress } from '../../integrations/platform.js';
 import { WechatTokenHolder } from '../../integrations/wechat/token-holder.js';
 import { spans, WechatClient } from '../../integrations/wechat/wechat.client.js';
 import { wechatCall } from '../../integrations/wechat/wechat.http.js';
@@ -82,6 +83,55 @@ describe('account daily metrics from datacube (emulator, real HTTP)', () => {
     });
     await expect(call({ begin_date: 'yesterday', end_date: daysAgo(1) })).rejects.toMatchObject({
       detail: { code: 61500 },
+    });
+  });
+
+  it("per-article statistics list yesterday's published articles under their msg_data_id, and a publish lifts the day", async () => {
+    emu.state.addWechatApp({ appid: 'wx_articles', secret: SECRET, verified: true });
+    const yesterday = Date.now() - 86_400_000;
+    const quiet = await client.accountDailyMetrics('wx_articles', daysAgo(1), daysAgo(1));
+    emu.state.now = () => yesterday;
+    let progress = emptyProgress();
+    try {
+      const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(100, 7)]);
+      progress = await client.publishEdition(
+        'wx_articles',
+        {
+          idempotencyKey: 'metrics-1',
+          mode: 'masssend',
+          articles: [
+            {
+              title: '排列3 开奖',
+              author: null,
+              digest: null,
+              contentHtml: '<p>号码</p>',
+              coverImage: 'c.jpg',
+              sourceUrl: null,
+              original: false,
+              comments: 'open',
+            },
+          ],
+        },
+        emptyProgress(),
+        async () => {},
+        { load: async () => ({ bytes: jpeg, filename: 'c.jpg' }) },
+      );
+    } finally {
+      emu.state.now = Date.now;
+    }
+    const rows = await client.articleMetrics('wx_articles', daysAgo(1));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        externalArticleId: `${progress.msgDataId}_1`,
+        title: '排列3 开奖',
+        date: daysAgo(1),
+      }),
+    ]);
+    expect(rows[0]?.reads).toBeGreaterThan(0);
+    const busy = await client.accountDailyMetrics('wx_articles', daysAgo(1), daysAgo(1));
+    expect(busy[0]?.reads).toBeGreaterThan((quiet[0]?.reads ?? 0) + 2000);
+    await expect(client.articleMetrics('wx_articles', daysAgo(0))).rejects.toMatchObject({
+      kind: 'invalid_content',
     });
   });
 });
