@@ -65,8 +65,10 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
       return;
     }
     if (fault === 'timeout') {
-      await new Promise((r) => setTimeout(r, 60_000));
-      return reply.hijack();
+      // Never answers: the connection stays open until the client gives up (or the emulator closes).
+      reply.hijack();
+      await new Promise((r) => request.raw.socket.once('close', r));
+      return;
     }
     if (fault === 'http_5xx') return reply.status(502).type('text/html').send('<html>502 Bad Gateway</html>');
     return reply.send(

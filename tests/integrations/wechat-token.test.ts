@@ -160,6 +160,23 @@ describe('WeChat token holder against the emulator (real HTTP, real Redis)', () 
     await expect(call(true)).rejects.toMatchObject({ kind: 'quota_exhausted' });
   });
 
+  it('reports a timeout as unknown_outcome for a send and transient for a read', async () => {
+    emu.state.addWechatApp({ appid: 'wx_timeout', secret: SECRET });
+    const token = await holderFor().holder.token('wx_timeout');
+    const call = (idempotent: boolean) =>
+      wechatCall(emu.url, {
+        method: 'GET',
+        path: 'cgi-bin/get_current_selfmenu_info',
+        query: { access_token: token },
+        idempotent,
+        timeoutMs: 300,
+      });
+    emu.state.knobs.queued.push({ kind: 'timeout' });
+    await expect(call(false)).rejects.toMatchObject({ kind: 'unknown_outcome' });
+    emu.state.knobs.queued.push({ kind: 'timeout' });
+    await expect(call(true)).rejects.toMatchObject({ kind: 'transient' });
+  });
+
   it('limits forced refreshes to one per 30 s', async () => {
     emu.state.addWechatApp({ appid: 'wx_force', secret: SECRET });
     const { holder } = holderFor();
