@@ -157,3 +157,28 @@ export interface PlatformClient {
   articleMetrics(account: AccountRef, date: string): Promise<ArticleDailyMetrics[]>;
   customMenu(account: AccountRef): Promise<unknown>;
 }
+
+/** Connection errors that prove a request never reached the platform (safe to retry any call). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The network error code behind a failed `fetch`, if any. */
+export function networkErrorCode(err: unknown): string | undefined {
+  return (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+}
+
+export function provablyUnsent(err: unknown): boolean {
+  const code = networkErrorCode(err);
+  return code !== undefined && NOT_SENT.has(code);
+}
+
+/** Adds a failed check of a credential verification, keeping the platform's own code and message. */
+export function addProblem(result: CredentialCheck, check: string, err: unknown): PlatformError {
+  if (!(err instanceof PlatformError)) throw err;
+  result.problems.push({
+    check,
+    kind: err.kind,
+    editorMessage: err.detail.editorMessage ?? err.message,
+    ...(err.detail.code !== undefined ? { code: err.detail.code } : {}),
+  });
+  return err;
+}

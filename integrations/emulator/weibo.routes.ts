@@ -30,6 +30,8 @@ export function weiboState(): WeiboState {
   return { tokens: new Map(), users: new Map(), posts: new Map(), safeDomains: ['example.gov.cn'] };
 }
 
+// Counted here independently of integrations/weibo (on purpose: the emulator must not share the
+// client's bugs, or the tests could not catch them).
 const weiboLength = (text: string) => {
   const urls = text.match(/https?:\/\/[^\s\u3000-\u303f\uff00-\uffef<>"']+/gi) ?? [];
   let half = 0;

@@ -1,5 +1,6 @@
 import {
   type ArticleDailyMetrics,
+  addProblem,
   type CredentialCheck,
   type DailyAccountMetrics,
   type Edition,
@@ -298,16 +299,7 @@ export class WechatClient {
       analytics: null,
       problems: [],
     };
-    const problem = (check: string, err: unknown) => {
-      if (!(err instanceof PlatformError)) throw err;
-      result.problems.push({
-        check,
-        kind: err.kind,
-        editorMessage: err.detail.editorMessage ?? err.message,
-        ...(err.detail.code !== undefined ? { code: err.detail.code } : {}),
-      });
-      return err;
-    };
+    const problem = (check: string, err: unknown) => addProblem(result, check, err);
     try {
       await this.tokens.token(appid);
       result.token = true;

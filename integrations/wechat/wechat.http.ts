@@ -1,4 +1,4 @@
-import { PlatformError } from '../platform.js';
+import { networkErrorCode, PlatformError, provablyUnsent } from '../platform.js';
 import { wechatError } from './wechat.errors.js';
 
 export interface WechatRequest {
@@ -13,14 +13,6 @@ export interface WechatRequest {
   timeoutMs?: number;
   /** Errcodes that are an answer, not a failure (45065: this clientmsgid was already sent). */
   acceptCodes?: readonly number[];
-}
-
-/** Connection errors that prove the request never reached the platform. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-function causeCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (err as { code?: string }).code;
 }
 
 /**
@@ -41,8 +33,8 @@ export async function wechatCall<T>(baseUrl: string, req: WechatRequest): Promis
       signal: AbortSignal.timeout(req.timeoutMs ?? 15_000),
     });
   } catch (err) {
-    const code = causeCode(err);
-    const sent = !(code && NOT_SENT.has(code));
+    const code = networkErrorCode(err);
+    const sent = !provablyUnsent(err);
     const kind = sent && !req.idempotent ? 'unknown_outcome' : 'transient';
     throw new PlatformError(
       kind,

@@ -1,8 +1,13 @@
-import { type CredentialCheck, PlatformError } from '../platform.js';
+import {
+  addProblem,
+  type CredentialCheck,
+  networkErrorCode,
+  PlatformError,
+  provablyUnsent,
+} from '../platform.js';
 import { weiboError } from './weibo.errors.js';
 import { safeDomainLinks, TOPIC_PATTERN, WEIBO_MAX_LENGTH, weiboLength } from './weibo.text.js';
 
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Weibo ids pass 2^53: quote every long integer before JSON.parse so none loses digits. */
 const parseWithBigIds = (text: string) =>
   JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
@@ -40,9 +45,8 @@ export class WeiboClient {
     try {
       res = await fetch(url, { method, body, signal: AbortSignal.timeout(15_000) });
     } catch (err) {
-      const code = (err as { cause?: { code?: string } }).cause?.code;
-      const kind =
-        code && NOT_SENT.has(code) ? 'transient' : opts.idempotent ? 'transient' : 'unknown_outcome';
+      const code = networkErrorCode(err);
+      const kind = provablyUnsent(err) || opts.idempotent ? 'transient' : 'unknown_outcome';
       throw new PlatformError(kind, 'weibo', `Weibo ${path}: ${code ?? (err as Error).name}`, {
         endpoint: path,
         editorMessage:
@@ -167,15 +171,7 @@ export class WeiboClient {
       problems: [],
       expiresAt: null,
     };
-    const problem = (check: string, err: unknown) => {
-      if (!(err instanceof PlatformError)) throw err;
-      result.problems.push({
-        check,
-        kind: err.kind,
-        editorMessage: err.detail.editorMessage ?? err.message,
-        ...(err.detail.code !== undefined ? { code: err.detail.code } : {}),
-      });
-    };
+    const problem = (check: string, err: unknown) => addProblem(result, check, err);
     try {
       const info = await this.tokenInfo(token);
       result.expiresAt = info.expiresAt;
