@@ -6,8 +6,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const FILES = ['common-passwords.txt', 'common-passwords-zh.txt'];
 
 /**
- * The data files sit beside this module under tsx; tsc does not copy them to dist/, so the compiled
- * module (dist/core/identity) looks in the source tree as well.
+ * The data files sit beside this module when it runs from source (tsx, vitest): `<here>/data`. tsc does
+ * not copy .txt files, so the compiled module in dist/core/identity/ finds them in the source tree
+ * instead: `<here>/../../../core/identity/data`.
  */
 function dataDir(): string {
   const candidates = [path.join(here, 'data'), path.join(here, '..', '..', '..', 'core', 'identity', 'data')];
@@ -30,7 +31,8 @@ export function commonPasswords(): ReadonlySet<string> {
   return list;
 }
 
-const LEET: Readonly<Record<string, string>> = {
+/** Look-alike characters; "1" and "!" are tried both as "i" and as "l". */
+const LEET_I: Readonly<Record<string, string>> = {
   '0': 'o',
   '1': 'i',
   '3': 'e',
@@ -41,16 +43,22 @@ const LEET: Readonly<Record<string, string>> = {
   $: 's',
   '!': 'i',
 };
+const LEET_L: Readonly<Record<string, string>> = { ...LEET_I, '1': 'l', '!': 'l' };
+
+function unleet(word: string, table: Readonly<Record<string, string>>): string {
+  return word.replace(/[013457@$!]/g, (c) => table[c] ?? c);
+}
 
 /**
- * True when the password, or its core with trailing digits and symbols removed, or with common
- * look-alike substitutions undone, is a well-known password: "Password123!" is "password123".
+ * True when the password is a well-known one, also behind trailing digits and symbols or look-alike
+ * characters: its lower-case form, that form with trailing non-letters (or trailing symbols) stripped,
+ * and each of these with look-alikes undone are looked up. "Password123!" is "password123",
+ * "Dr4g0n!!1234" is "dragon". Candidates shorter than 4 characters are ignored.
  */
 export function isCommonPassword(password: string): boolean {
   const words = commonPasswords();
   const lower = password.toLowerCase();
-  const stripped = lower.replace(/[^a-z]+$/u, '');
-  const strippedSymbols = lower.replace(/[^a-z0-9]+$/u, '');
-  const unleet = lower.replace(/[013457@$!]/g, (c) => LEET[c] ?? c);
-  return [lower, stripped, strippedSymbols, unleet].some((w) => w.length >= 4 && words.has(w));
+  const bases = [lower, lower.replace(/[^a-z]+$/u, ''), lower.replace(/[^a-z0-9]+$/u, '')];
+  const candidates = bases.flatMap((b) => [b, unleet(b, LEET_I), unleet(b, LEET_L)]);
+  return candidates.some((w) => w.length >= 4 && words.has(w));
 }
