@@ -72,6 +72,20 @@ export interface Edition {
   mode: 'masssend' | 'freepublish';
 }
 
+/** A Weibo post: text and at most one picture. */
+export interface WeiboPostContent {
+  /** Our idempotency key (Weibo has none: an unknown outcome is settled from the account's newest post). */
+  idempotencyKey: string;
+  text: string;
+  /** A media reference the loader resolves, or null. */
+  picture: string | null;
+  /** The real IP of the person who posts (Weibo requires `rip`). */
+  rip: string;
+}
+
+/** What a platform publishes: a WeChat edition or a Weibo post. */
+export type Publication = Edition | WeiboPostContent;
+
 /** Loads an image by reference; throws a PlatformError `invalid_content` when it cannot. */
 export interface MediaLoader {
   load(ref: string): Promise<{ bytes: Buffer; filename: string }>;
@@ -85,6 +99,8 @@ export function emptyProgress(): PublishProgress {
     msgId: null,
     msgDataId: null,
     publishId: null,
+    postId: null,
+    postSubmittedAt: null,
   };
 }
 
@@ -96,6 +112,10 @@ export interface PublishProgress {
   msgId: string | null;
   msgDataId: string | null;
   publishId: string | null;
+  /** Weibo: the status id. */
+  postId: string | null;
+  /** Weibo: when the share was sent (recorded first), to settle an unknown outcome. */
+  postSubmittedAt: string | null;
 }
 
 export type PublishState =
@@ -121,6 +141,34 @@ export interface ArticleDailyMetrics {
   favourites: number | null;
 }
 
+/** Readers and sharers (people, not page views) per article and day: the 2025 datacube endpoints. */
+export interface ArticleAudience {
+  date: string;
+  externalArticleId: string;
+  readers: number;
+  /** null before 2025-11-01, when WeChat began to keep it. */
+  sharers: number | null;
+}
+
+/** One day's overview of everything the account published (getbizsummary). */
+export interface PublishedDaySummary {
+  date: string;
+  readers: number;
+  sharers: number;
+  likes: number;
+  /** 在看 / 爱心赞. */
+  zaikan: number;
+  comments: number;
+}
+
+export interface PostCounts {
+  id: string;
+  comments: number;
+  reposts: number;
+  /** Likes (点赞). */
+  attitudes: number;
+}
+
 export interface PublishedItem {
   externalId: string;
   title: string;
@@ -136,6 +184,10 @@ export interface CredentialCheck {
   problems: Array<{ check: string; kind: PlatformErrorKind; editorMessage: string; code?: number | string }>;
 }
 
+/**
+ * One platform seen through one account. A capability the platform lacks (a custom menu on Weibo,
+ * a Weibo post on WeChat) fails with `not_permitted` and a message saying so.
+ */
 export interface PlatformClient {
   readonly platform: Platform;
   /** Checks the credentials and reports which capabilities work. */
@@ -151,11 +203,27 @@ export interface PlatformClient {
     record: (progress: PublishProgress) => Promise<void>,
     media: MediaLoader,
   ): Promise<PublishProgress>;
-  publishState(account: AccountRef, progress: PublishProgress): Promise<PublishState>;
+  /** Posts to Weibo, recording the submission time first and the status id after. */
+  publishPost(
+    account: AccountRef,
+    post: WeiboPostContent,
+    progress: PublishProgress,
+    record: (progress: PublishProgress) => Promise<void>,
+    media: MediaLoader,
+  ): Promise<PublishProgress>;
+  /** Where a publish stands, asked of the platform (never by publishing again). */
+  publishState(account: AccountRef, progress: PublishProgress, content: Publication): Promise<PublishState>;
   listPublished(account: AccountRef, since: Date): Promise<PublishedItem[]>;
+  /** Daily account figures for [from, to] (Asia/Shanghai days). */
   accountDailyMetrics(account: AccountRef, from: string, to: string): Promise<DailyAccountMetrics[]>;
   articleMetrics(account: AccountRef, date: string): Promise<ArticleDailyMetrics[]>;
+  /** Comments, reposts and likes of published posts (Weibo). */
+  postCounts(account: AccountRef, ids: string[]): Promise<PostCounts[]>;
   customMenu(account: AccountRef): Promise<unknown>;
+}
+
+export function unsupported(platform: Platform, what: string, editorMessage: string): PlatformError {
+  return new PlatformError('not_permitted', platform, `${platform} has no ${what}`, { editorMessage });
 }
 
 /** Connection errors that prove a request never reached the platform (safe to retry any call). */

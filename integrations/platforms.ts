@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { AccountRef, CredentialCheck, Platform } from './platform.js';
+import type { AccountRef, CredentialCheck, Platform, PlatformClient } from './platform.js';
 import { PlatformError } from './platform.js';
 import { WechatTokenHolder } from './wechat/token-holder.js';
 import { WechatClient } from './wechat/wechat.client.js';
+import { WechatPlatform } from './wechat/wechat.platform.js';
 import { WeiboClient } from './weibo/weibo.client.js';
+import { WeiboPlatform } from './weibo/weibo.platform.js';
 
 export interface PlatformWiring {
   redis: Redis;
@@ -55,13 +57,18 @@ export function createPlatformClients(w: PlatformWiring) {
       });
     return weiboSandbox;
   };
+  const platforms: Record<Platform, PlatformClient> = {
+    wechat: new WechatPlatform(wechatFor),
+    weibo: new WeiboPlatform(weiboFor, (a) => w.secretOf('weibo', a.externalId, 'access_token')),
+  };
   return {
     wechatFor,
     weiboFor,
+    /** The platform interface for an account: the only way the rest of the code reaches a platform. */
+    platformFor: (a: AccountRef): PlatformClient => platforms[a.platform],
     verifiers: {
-      wechat: (a: AccountRef): Promise<CredentialCheck> => wechatFor(a).verify(a.externalId),
-      weibo: async (a: AccountRef): Promise<CredentialCheck> =>
-        weiboFor(a).verify(await w.secretOf('weibo', a.externalId, 'access_token'), a.externalId),
+      wechat: (a: AccountRef): Promise<CredentialCheck> => platforms.wechat.verify(a),
+      weibo: (a: AccountRef): Promise<CredentialCheck> => platforms.weibo.verify(a),
     },
   };
 }

@@ -5,7 +5,8 @@ import type { EmulatorState, WechatApp } from './emulator.state.js';
  * datacube endpoints (reference §2): POST with begin_date/end_date, the per-endpoint maximum span,
  * and end_date at most yesterday (Asia/Shanghai). Figures are generated deterministically from the
  * AppID and the date: followers grow, reads and new followers follow a weekly rhythm (quieter at the
- * weekend), and a day with a publish gets more reads and followers. The codes for a bad span or
+ * weekend), and a day with a publish gets more reads and followers. `metricsSeed` (per app, default
+ * from EmulatorState, EMULATOR_SEED standalone) gives another deterministic series. The codes for a bad span or
  * date (61501, 61500) are the commonly reported ones; the reference does not list them.
  */
 
@@ -20,7 +21,7 @@ function hash(text: string): number {
 }
 
 export function dayFigures(app: WechatApp, day: string) {
-  const seed = hash(`${app.appid}|${day}`);
+  const seed = hash(`${app.metricsSeed}${app.appid}|${day}`);
   const week = WEEK[new Date(`${day}T00:00:00Z`).getUTCDay()] as number;
   const published = app.publishDays.get(day) ?? 0;
   const newUser = Math.round((30 + (seed % 15)) * week + 40 * published);
@@ -37,7 +38,7 @@ export function dayFigures(app: WechatApp, day: string) {
 }
 
 export function cumulateOn(app: WechatApp, day: string): number {
-  let total = 50_000 + (hash(app.appid) % 50_000);
+  let total = 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000);
   for (let t = EPOCH; t <= Date.parse(`${day}T00:00:00Z`); t += DAY) {
     const f = dayFigures(app, new Date(t).toISOString().slice(0, 10));
     total += f.newUser - f.cancelUser;
@@ -45,8 +46,24 @@ export function cumulateOn(app: WechatApp, day: string): number {
   return total;
 }
 
+/** getarticleshare: "数据存储起始时间为2025-11-01,之前日期数据无效". */
+const NEW_DATA_FROM = '2025-11-01';
+
+/** The articles published on `day`, with their deterministic page reads. */
+function articlesOn(app: WechatApp, day: string) {
+  return app.published
+    .filter((p) => p.day === day)
+    .flatMap((p) =>
+      p.titles.map((title, i) => ({
+        msgid: `${p.msgDataId}_${i + 1}`,
+        title,
+        reads: 1500 + (hash(`${app.metricsSeed}${p.msgDataId}_${i}`) % 3000),
+      })),
+    );
+}
+
 type Rows = (app: WechatApp, day: string) => unknown[];
-const ENDPOINTS: Record<string, { span: number; rows: Rows }> = {
+const ENDPOINTS: Record<string, { span: number; rows: Rows; v2025?: true }> = {
   getusersummary: {
     span: 7,
     rows: (app, day) => [
@@ -86,26 +103,80 @@ const ENDPOINTS: Record<string, { span: number; rows: Rows }> = {
   getarticlesummary: {
     span: 1,
     rows: (app, day) =>
-      app.published
-        .filter((p) => p.day === day)
-        .flatMap((p) =>
-          p.titles.map((title, i) => {
-            const reads = 1500 + (hash(`${p.msgDataId}_${i}`) % 3000);
-            return {
-              ref_date: day,
-              msgid: `${p.msgDataId}_${i + 1}`,
-              title,
-              int_page_read_user: Math.round(reads * 0.9),
-              int_page_read_count: reads,
-              ori_page_read_user: 0,
-              ori_page_read_count: 0,
-              share_user: Math.round(reads * 0.02),
-              share_count: Math.round(reads * 0.03),
-              add_to_fav_user: Math.round(reads * 0.004),
-              add_to_fav_count: Math.round(reads * 0.005),
-            };
-          }),
-        ),
+      articlesOn(app, day).map(({ msgid, title, reads }) => ({
+        ref_date: day,
+        msgid,
+        title,
+        int_page_read_user: Math.round(reads * 0.9),
+        int_page_read_count: reads,
+        ori_page_read_user: 0,
+        ori_page_read_count: 0,
+        share_user: Math.round(reads * 0.02),
+        share_count: Math.round(reads * 0.03),
+        add_to_fav_user: Math.round(reads * 0.004),
+        add_to_fav_count: Math.round(reads * 0.005),
+      })),
+  },
+  // The 2025 endpoints (reference §2.1–2.2). Their spans are not documented beyond getarticleshare's
+  // one day; the emulator allows one day for all four, as the client asks for.
+  getarticleread: {
+    span: 1,
+    v2025: true,
+    rows: (app, day) =>
+      articlesOn(app, day).map(({ msgid, reads }) => ({
+        ref_date: day,
+        msgid,
+        detail: {
+          read_user: Math.round(reads * 0.9),
+          read_user_source: [{ user_source: 0, read_user: Math.round(reads * 0.9) }],
+        },
+      })),
+  },
+  getarticleshare: {
+    span: 1,
+    v2025: true,
+    rows: (app, day) =>
+      day < NEW_DATA_FROM
+        ? []
+        : articlesOn(app, day).map(({ msgid, reads }) => ({
+            ref_date: day,
+            msgid,
+            detail: { share_user: Math.round(reads * 0.02) },
+          })),
+  },
+  getbizsummary: {
+    span: 1,
+    v2025: true,
+    rows: (app, day) => {
+      const f = dayFigures(app, day);
+      return [
+        {
+          ref_date: day,
+          detail: {
+            read_user: f.readers,
+            read_user_source: [{ user_source: 0, read_user: f.readers }],
+            share_user: Math.round(f.shares * 0.8),
+            zaikan_user: Math.round(f.reads * 0.006),
+            like_user: Math.round(f.reads * 0.012),
+            comment_count: Math.round(f.reads * 0.002),
+          },
+        },
+      ];
+    },
+  },
+  getarticletotaldetail: {
+    span: 1,
+    v2025: true,
+    rows: (app, day) =>
+      articlesOn(app, day).map(({ msgid, reads, title }) => ({
+        ref_date: day,
+        msgid,
+        title,
+        publish_type: 0,
+        detail_list: [
+          { stat_date: day, read_user: Math.round(reads * 0.9), share_user: Math.round(reads * 0.02) },
+        ],
+      })),
   },
   getusershare: {
     span: 7,
@@ -145,7 +216,8 @@ export async function datacubeRoutes(
       const list = [];
       for (let t = begin; t <= end; t += DAY)
         list.push(...spec.rows(wx, new Date(t).toISOString().slice(0, 10)));
-      return { list };
+      // The 2025 endpoints also say whether the figures are final ("is_delay").
+      return spec.v2025 ? { list, is_delay: false } : { list };
     });
   }
 }

@@ -25,6 +25,8 @@ export interface WechatApp {
   forceRefreshCount: number;
   lastForceRefreshAt: number;
   menu: unknown;
+  /** Mixed into every generated figure: another seed, another (still deterministic) series. */
+  metricsSeed: string;
   /** Successful publishes per Shanghai day: metrics respond to them. */
   publishDays: Map<string, number>;
   /** What was published, for per-article statistics (msgid = msg_data_id_index). */
@@ -68,6 +70,9 @@ export class EmulatorState {
   /** Deterministic-enough randomness for fault rates; tests set rates 0 or 1, or queue faults. */
   random: () => number = Math.random;
 
+  /** @param metricsSeed the default seed of generated metrics ('' keeps the standard series). */
+  constructor(readonly metricsSeed = '') {}
+
   addWechatApp(app: Partial<WechatApp> & { appid: string; secret: string }): WechatApp {
     const full: WechatApp = {
       name: app.name ?? app.appid,
@@ -80,6 +85,7 @@ export class EmulatorState {
       forceRefreshCount: 0,
       lastForceRefreshAt: 0,
       menu: app.menu ?? defaultMenu(),
+      metricsSeed: this.metricsSeed,
       publishDays: new Map(),
       published: [],
       ...app,

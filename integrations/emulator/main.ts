@@ -1,9 +1,15 @@
 // `npm run emulator`: the platform emulator on its own, for demos and manual tests.
-//   EMULATOR_PORT (default 3900), EMULATOR_HOST (127.0.0.1). Point WECHAT_API_BASE at the printed URL.
+//   EMULATOR_PORT (default 3900), EMULATOR_HOST (127.0.0.1), EMULATOR_SEED (seed of the generated
+//   metrics; unset = the standard series). Point WECHAT_API_BASE at the printed URL.
 import { startEmulator } from './emulator.app.js';
+import { EmulatorState } from './emulator.state.js';
 
 const port = Number(process.env.EMULATOR_PORT ?? 3900);
-const emu = await startEmulator({ port, host: process.env.EMULATOR_HOST ?? '127.0.0.1' });
+const emu = await startEmulator({
+  port,
+  host: process.env.EMULATOR_HOST ?? '127.0.0.1',
+  state: new EmulatorState(process.env.EMULATOR_SEED ?? ''),
+});
 emu.state.addWechatApp({
   appid: 'wx_sandbox_lottery',
   secret: 'sandbox-secret-lottery',

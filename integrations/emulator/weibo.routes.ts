@@ -30,6 +30,17 @@ export function weiboState(): WeiboState {
   return { tokens: new Map(), users: new Map(), posts: new Map(), safeDomains: ['example.gov.cn'] };
 }
 
+/** Weibo's time format, e.g. "Tue May 24 18:04:53 +0800 2011" (Beijing time). */
+function weiboTime(ms: number): string {
+  const d = new Date(ms + 8 * 3_600_000);
+  const [wd, day, mon, year, time] = d.toUTCString().replace(',', '').split(' ') as string[];
+  return `${wd} ${mon} ${day} ${time} +0800 ${year}`;
+}
+
+/** A status as Weibo writes it: the 64-bit id as a bare number and as `idstr`. */
+const statusJson = (id: string, text: string, at: number) =>
+  `{"created_at":"${weiboTime(at)}","id":${id},"mid":"${id}","idstr":"${id}","text":${JSON.stringify(text)},"source":"Yunying","favorited":false,"truncated":false}`;
+
 // Counted here independently of integrations/weibo (on purpose: the emulator must not share the
 // client's bugs, or the tests could not catch them).
 const weiboLength = (text: string) => {
@@ -108,12 +119,7 @@ export async function weiboRoutes(app: FastifyInstance, o: { state: EmulatorStat
       weibo.posts.set(id, { uid: a.uid, text, createdAt: now, comments: 0, reposts: 0, attitudes: 0 });
       const user = weibo.users.get(a.uid);
       if (user) user.statuses++;
-      const created = new Date(now).toUTCString();
-      return reply
-        .type('application/json')
-        .send(
-          `{"created_at":"${created}","id":${id},"mid":"${id}","idstr":"${id}","text":${JSON.stringify(text)},"source":"Yunying","favorited":false,"truncated":false}`,
-        );
+      return reply.type('application/json').send(statusJson(id, text, now));
     });
 
     scope.get('/2/users/show.json', async (request, reply) => {
@@ -121,10 +127,19 @@ export async function weiboRoutes(app: FastifyInstance, o: { state: EmulatorStat
       if (a.error) return fail(reply, request, a.error[0], a.error[1]);
       const user = weibo.users.get(String(params(request).uid ?? ''));
       if (!user) return fail(reply, request, '20003', 'User does not exists!');
+      // Like Weibo, the user's newest post comes along as `status`.
+      const [latestId, latest] = [...weibo.posts.entries()]
+        .filter(([, x]) => x.uid === user.uid)
+        .reduce<[string, { text: string; createdAt: number }] | [null, null]>(
+          (best, [id, x]) => (best[1] && best[1].createdAt > x.createdAt ? best : [id, x]),
+          [null, null],
+        );
+      const status =
+        latestId && latest ? `,"status":${statusJson(latestId, latest.text, latest.createdAt)}` : '';
       return reply
         .type('application/json')
         .send(
-          `{"id":${user.uid},"idstr":"${user.uid}","screen_name":${JSON.stringify(user.screenName)},"followers_count":${user.followers},"friends_count":10,"statuses_count":${user.statuses},"verified":true}`,
+          `{"id":${user.uid},"idstr":"${user.uid}","screen_name":${JSON.stringify(user.screenName)},"followers_count":${user.followers},"friends_count":10,"statuses_count":${user.statuses},"verified":true${status}}`,
         );
     });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PlatformError } from '../platform.js';
-import { wechatCall } from './wechat.http.js';
+import { WechatApiAdapter } from './wechat-api.adapter.js';
 
 export interface TokenHolderOptions {
   redis: Redis;
@@ -27,6 +27,7 @@ interface Cached {
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 const FORCE_PER_DAY = 20;
 const FORCE_SPACING_MS = 30_000;
+const MEMO_MS = 5_000;
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -41,7 +42,16 @@ export class WechatTokenHolder {
   private readonly lockTtlMs: number;
   private readonly waitTimeoutMs: number;
 
+  private readonly api: WechatApiAdapter;
+  /**
+   * The last token read from Redis, kept for MEMO_MS so a busy process does not ask Redis on every
+   * call. A token another process replaced meanwhile is still valid (stable_token keeps the old one
+   * until its expiry); one that was revoked comes back as 40001 and `replaceRefused` drops the memo.
+   */
+  private readonly memo = new Map<string, { c: Cached; until: number }>();
+
   constructor(private readonly o: TokenHolderOptions) {
+    this.api = new WechatApiAdapter(o.baseUrl);
     this.now = o.now ?? Date.now;
     this.lockTtlMs = o.lockTtlMs ?? 10_000;
     this.waitTimeoutMs = o.waitTimeoutMs ?? 20_000;
@@ -53,7 +63,9 @@ export class WechatTokenHolder {
 
   private async cached(appid: string): Promise<Cached | null> {
     const raw = await this.o.redis.get(this.key('token', appid));
-    return raw ? (JSON.parse(raw) as Cached) : null;
+    const c = raw ? (JSON.parse(raw) as Cached) : null;
+    if (c) this.memo.set(appid, { c, until: this.now() + MEMO_MS });
+    return c;
   }
 
   private usable(c: Cached | null, refused?: string): c is Cached {
@@ -62,6 +74,8 @@ export class WechatTokenHolder {
 
   /** A token with more than 5 minutes left. */
   async token(appid: string): Promise<string> {
+    const m = this.memo.get(appid);
+    if (m && m.until > this.now() && this.usable(m.c)) return m.c.token;
     const c = await this.cached(appid);
     if (this.usable(c)) return c.token;
     return this.refresh(appid, { force: false });
@@ -72,6 +86,7 @@ export class WechatTokenHolder {
    * process may already hold the newer token); a second refusal of the same token forces a new one.
    */
   async replaceRefused(appid: string, token: string): Promise<string> {
+    this.memo.delete(appid);
     const mark = this.key('refused', appid);
     const repeated = (await this.o.redis.get(mark)) === token;
     await this.o.redis.set(mark, token, 'PX', 10 * 60_000);
@@ -121,20 +136,11 @@ export class WechatTokenHolder {
 
   private async fetch(appid: string, force: boolean): Promise<string> {
     if (force) await this.takeForceAllowance(appid);
-    const r = await wechatCall<{ access_token: string; expires_in: number }>(this.o.baseUrl, {
-      method: 'POST',
-      path: 'cgi-bin/stable_token',
-      body: {
-        grant_type: 'client_credential',
-        appid,
-        secret: await this.o.secretOf(appid),
-        force_refresh: force,
-      },
-      idempotent: true,
-    });
+    const r = await this.api.stableToken(appid, await this.o.secretOf(appid), force);
     const entry: Cached = { token: r.access_token, expiresAt: this.now() + r.expires_in * 1000 };
     const ttl = Math.max(1000, entry.expiresAt - this.now());
     await this.o.redis.set(this.key('token', appid), JSON.stringify(entry), 'PX', ttl);
+    this.memo.set(appid, { c: entry, until: this.now() + MEMO_MS });
     return entry.token;
   }
 

@@ -1,4 +1,5 @@
 import {
+  type ArticleAudience,
   type ArticleDailyMetrics,
   addProblem,
   type CredentialCheck,
@@ -6,13 +7,14 @@ import {
   type Edition,
   type MediaLoader,
   PlatformError,
+  type PublishedDaySummary,
   type PublishedItem,
   type PublishProgress,
   type PublishState,
 } from '../platform.js';
 import type { WechatTokenHolder } from './token-holder.js';
-import { wechatCall } from './wechat.http.js';
 import { publishEditionSteps, publishStateOf, type WechatPublishCalls } from './wechat.publish.js';
+import { type DatacubeEndpoint, WechatApiAdapter } from './wechat-api.adapter.js';
 
 function days(from: string, to: string): string[] {
   const out: string[] = [];
@@ -33,105 +35,54 @@ export function spans(from: string, to: string, max: number): Array<[string, str
 const yesterdayInShanghai = (now = Date.now()) =>
   new Date(now + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
 
+/** A valid date range that ends by yesterday (datacube is T+1), or invalid_content. */
+function checkRange(from: string, to: string, now: number): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to)
+    throw new PlatformError('invalid_content', 'wechat', `bad date range ${from}..${to}`, {
+      editorMessage: '日期范围无效。',
+    });
+  if (to > yesterdayInShanghai(now))
+    throw new PlatformError('invalid_content', 'wechat', `datacube data is T+1: ${to} is not available yet`, {
+      editorMessage: '微信数据次日才可获取（每日 8 点后获取前一天数据）。',
+    });
+}
+const checkDay = (date: string, now: number) => checkRange(date, date, now);
+
+/** getarticleshare: "数据存储起始时间为2025-11-01,之前日期数据无效". */
+const ARTICLE_SHARE_FROM = '2025-11-01';
+
 /** The WeChat side of the platform interface (growing issue by issue; publishing comes next). */
 export class WechatClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly tokens: WechatTokenHolder,
-  ) {}
+  private readonly api: WechatApiAdapter;
 
-  private call<T>(
-    appid: string,
-    path: string,
-    body?: unknown,
-    method: 'GET' | 'POST' = 'POST',
-    extra: {
-      idempotent?: boolean;
-      query?: Record<string, string>;
-      form?: () => FormData;
-      acceptCodes?: number[];
-    } = {},
-  ): Promise<T> {
-    return this.tokens.withToken(appid, (token) =>
-      wechatCall<T>(this.baseUrl, {
-        method,
-        path,
-        query: { access_token: token, ...extra.query },
-        body,
-        ...(extra.form ? { form: extra.form() } : {}),
-        idempotent: extra.idempotent ?? true,
-        ...(extra.acceptCodes ? { acceptCodes: extra.acceptCodes } : {}),
-      }),
-    );
+  constructor(
+    baseUrl: string,
+    private readonly tokens: WechatTokenHolder,
+  ) {
+    this.api = new WechatApiAdapter(baseUrl);
+  }
+
+  /** A call with the account's token (refreshed and retried once by the holder after a 40001). */
+  private with<T>(appid: string, fn: (api: WechatApiAdapter, token: string) => Promise<T>): Promise<T> {
+    return this.tokens.withToken(appid, (token) => fn(this.api, token));
+  }
+
+  private datacube<Row>(appid: string, name: DatacubeEndpoint, begin: string, end: string) {
+    return this.with(appid, (api, t) => api.datacube<Row>(t, name, begin, end));
   }
 
   private publishCalls(appid: string): WechatPublishCalls {
-    const file = (bytes: Buffer, filename: string) => () => {
-      const form = new FormData();
-      form.append('media', new Blob([bytes]), filename);
-      return form;
-    };
     return {
-      uploadImage: async (bytes, filename) =>
-        (
-          await this.call<{ url: string }>(appid, 'cgi-bin/media/uploadimg', undefined, 'POST', {
-            form: file(bytes, filename),
-          })
-        ).url,
-      uploadThumb: async (bytes, filename) =>
-        (
-          await this.call<{ media_id: string }>(appid, 'cgi-bin/material/add_material', undefined, 'POST', {
-            form: file(bytes, filename),
-            query: { type: 'thumb' },
-          })
-        ).media_id,
-      // A repeated draft/add leaves an unused draft, nothing a follower sees: safe to retry.
-      addDraft: async (articles) =>
-        (await this.call<{ media_id: string }>(appid, 'cgi-bin/draft/add', { articles })).media_id,
-      // Never retried blindly: a lost answer is unknown_outcome. clientmsgid makes the platform itself
-      // refuse a duplicate (45065, with the earlier msg_id).
-      massSend: async (draftMediaId, clientMsgId) => {
-        const r = await this.call<{ msg_id: number | string; msg_data_id?: number | string }>(
-          appid,
-          'cgi-bin/message/mass/sendall',
-          {
-            filter: { is_to_all: true },
-            mpnews: { media_id: draftMediaId },
-            msgtype: 'mpnews',
-            send_ignore_reprint: 0,
-            clientmsgid: clientMsgId,
-          },
-          'POST',
-          { idempotent: false, acceptCodes: [45065] },
-        );
-        return {
-          msgId: String(r.msg_id),
-          msgDataId: r.msg_data_id === undefined ? null : String(r.msg_data_id),
-        };
-      },
-      freepublishSubmit: async (draftMediaId) => {
-        const r = await this.call<{ publish_id: string | number; msg_data_id?: string | number }>(
-          appid,
-          'cgi-bin/freepublish/submit',
-          { media_id: draftMediaId },
-          'POST',
-          { idempotent: false },
-        );
-        return {
-          publishId: String(r.publish_id),
-          msgDataId: r.msg_data_id === undefined ? null : String(r.msg_data_id),
-        };
-      },
-      massStatus: async (msgId) =>
-        (await this.call<{ msg_status: string }>(appid, 'cgi-bin/message/mass/get', { msg_id: msgId }))
-          .msg_status,
+      uploadImage: (bytes, filename) => this.with(appid, (api, t) => api.uploadImage(t, bytes, filename)),
+      uploadThumb: (bytes, filename) => this.with(appid, (api, t) => api.uploadThumb(t, bytes, filename)),
+      addDraft: (articles) => this.with(appid, (api, t) => api.addDraft(t, articles)),
+      massSend: (draftMediaId, clientMsgId) =>
+        this.with(appid, (api, t) => api.massSendAll(t, draftMediaId, clientMsgId)),
+      freepublishSubmit: (draftMediaId) =>
+        this.with(appid, (api, t) => api.freepublishSubmit(t, draftMediaId)),
+      massStatus: (msgId) => this.with(appid, (api, t) => api.massStatus(t, msgId)),
       freepublishGet: async (publishId) => {
-        const r = await this.call<{
-          publish_status: number;
-          article_id?: string;
-          article_detail?: { item: Array<{ article_url: string }> };
-          fail_idx?: number[];
-        }>(appid, 'cgi-bin/freepublish/get', { publish_id: publishId });
+        const r = await this.with(appid, (api, t) => api.freepublishGet(t, publishId));
         return {
           status: r.publish_status,
           articleId: r.article_id ?? null,
@@ -167,19 +118,7 @@ export class WechatClient {
     to: string,
     now = Date.now(),
   ): Promise<DailyAccountMetrics[]> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to)
-      throw new PlatformError('invalid_content', 'wechat', `bad date range ${from}..${to}`, {
-        editorMessage: '日期范围无效。',
-      });
-    if (to > yesterdayInShanghai(now))
-      throw new PlatformError(
-        'invalid_content',
-        'wechat',
-        `datacube data is T+1: ${to} is not available yet`,
-        {
-          editorMessage: '微信数据次日才可获取（每日 8 点后获取前一天数据）。',
-        },
-      );
+    checkRange(from, to, now);
     const byDay = new Map<string, DailyAccountMetrics>();
     const row = (date: string) => {
       let r = byDay.get(date);
@@ -190,31 +129,32 @@ export class WechatClient {
       return r;
     };
     for (const [begin, end] of spans(from, to, 7)) {
-      const body = { begin_date: begin, end_date: end };
-      const summary = await this.call<{
-        list: Array<{ ref_date: string; new_user: number; cancel_user: number }>;
-      }>(appid, 'datacube/getusersummary', body);
+      const summary = await this.datacube<{ ref_date: string; new_user: number; cancel_user: number }>(
+        appid,
+        'getusersummary',
+        begin,
+        end,
+      );
       for (const x of summary.list) {
         const r = row(x.ref_date);
         r.newFollowers = (r.newFollowers ?? 0) + x.new_user;
         r.lostFollowers = (r.lostFollowers ?? 0) + x.cancel_user;
       }
-      const cumulate = await this.call<{ list: Array<{ ref_date: string; cumulate_user: number }> }>(
+      const cumulate = await this.datacube<{ ref_date: string; cumulate_user: number }>(
         appid,
-        'datacube/getusercumulate',
-        body,
+        'getusercumulate',
+        begin,
+        end,
       );
       for (const x of cumulate.list) row(x.ref_date).followers = x.cumulate_user;
     }
     for (const [begin, end] of spans(from, to, 3)) {
-      const reads = await this.call<{
-        list: Array<{
-          ref_date: string;
-          user_source?: number;
-          int_page_read_count: number;
-          share_count: number;
-        }>;
-      }>(appid, 'datacube/getuserread', { begin_date: begin, end_date: end });
+      const reads = await this.datacube<{
+        ref_date: string;
+        user_source?: number;
+        int_page_read_count: number;
+        share_count: number;
+      }>(appid, 'getuserread', begin, end);
       // Per-source rows may come with a 99999999 "all" row; prefer it, else add the sources up.
       for (const x of reads.list.filter((l) => l.user_source === undefined || l.user_source === 99999999)) {
         const r = row(x.ref_date);
@@ -228,25 +168,15 @@ export class WechatClient {
 
   /** Per-article statistics of one day (getarticlesummary: span 1, T+1). */
   async articleMetrics(appid: string, date: string, now = Date.now()): Promise<ArticleDailyMetrics[]> {
-    if (date > yesterdayInShanghai(now))
-      throw new PlatformError(
-        'invalid_content',
-        'wechat',
-        `datacube data is T+1: ${date} is not available yet`,
-        {
-          editorMessage: '微信数据次日才可获取（每日 8 点后获取前一天数据）。',
-        },
-      );
-    const r = await this.call<{
-      list: Array<{
-        ref_date: string;
-        msgid: string;
-        title: string;
-        int_page_read_count: number;
-        share_count: number;
-        add_to_fav_count?: number;
-      }>;
-    }>(appid, 'datacube/getarticlesummary', { begin_date: date, end_date: date });
+    checkDay(date, now);
+    const r = await this.datacube<{
+      ref_date: string;
+      msgid: string;
+      title: string;
+      int_page_read_count: number;
+      share_count: number;
+      add_to_fav_count?: number;
+    }>(appid, 'getarticlesummary', date, date);
     return r.list.map((x) => ({
       date: x.ref_date,
       externalArticleId: x.msgid,
@@ -257,18 +187,78 @@ export class WechatClient {
     }));
   }
 
+  /**
+   * Readers and sharers per article on one day, from the 2025 endpoints that replace
+   * getarticlesummary (getarticleread + getarticleshare; one day per call, T+1). Sharers exist from
+   * 2025-11-01 on.
+   */
+  async articleAudience(appid: string, date: string, now = Date.now()): Promise<ArticleAudience[]> {
+    checkDay(date, now);
+    const reads = await this.datacube<{ ref_date: string; msgid: string; detail: { read_user: number } }>(
+      appid,
+      'getarticleread',
+      date,
+      date,
+    );
+    const shares =
+      date < ARTICLE_SHARE_FROM
+        ? new Map<string, number>()
+        : new Map(
+            (
+              await this.datacube<{ msgid: string; detail: { share_user: number } }>(
+                appid,
+                'getarticleshare',
+                date,
+                date,
+              )
+            ).list.map((x) => [x.msgid, x.detail.share_user]),
+          );
+    return reads.list.map((x) => ({
+      date: x.ref_date,
+      externalArticleId: x.msgid,
+      readers: x.detail.read_user,
+      sharers: date < ARTICLE_SHARE_FROM ? null : (shares.get(x.msgid) ?? 0),
+    }));
+  }
+
+  /** The daily overview of everything published (getbizsummary), one call per day (its span is undocumented). */
+  async publishedSummary(
+    appid: string,
+    from: string,
+    to: string,
+    now = Date.now(),
+  ): Promise<PublishedDaySummary[]> {
+    checkRange(from, to, now);
+    const out: PublishedDaySummary[] = [];
+    for (const day of days(from, to)) {
+      const r = await this.datacube<{
+        ref_date: string;
+        detail: {
+          read_user: number;
+          share_user: number;
+          like_user: number;
+          zaikan_user: number;
+          comment_count: number;
+        };
+      }>(appid, 'getbizsummary', day, day);
+      for (const x of r.list)
+        out.push({
+          date: x.ref_date,
+          readers: x.detail.read_user,
+          sharers: x.detail.share_user,
+          likes: x.detail.like_user,
+          zaikan: x.detail.zaikan_user,
+          comments: x.detail.comment_count,
+        });
+    }
+    return out;
+  }
+
   /** Free-published items since a time, newest first (mass sends are not listed by WeChat). */
   async listPublished(appid: string, since: Date): Promise<PublishedItem[]> {
     const out: PublishedItem[] = [];
     for (let offset = 0; ; offset += 20) {
-      const r = await this.call<{
-        total_count: number;
-        item: Array<{
-          article_id: string;
-          update_time: number;
-          content: { news_item: Array<{ title: string; url: string }> };
-        }>;
-      }>(appid, 'cgi-bin/freepublish/batchget', { offset, count: 20, no_content: 1 });
+      const r = await this.with(appid, (api, t) => api.freepublishBatchget(t, offset, 20));
       for (const item of r.item) {
         if (item.update_time * 1000 < since.getTime()) return out;
         for (const [i, n] of item.content.news_item.entries())
@@ -284,7 +274,7 @@ export class WechatClient {
   }
 
   customMenu(appid: string): Promise<unknown> {
-    return this.call(appid, 'cgi-bin/get_current_selfmenu_info', undefined, 'GET');
+    return this.with(appid, (api, t) => api.menu(t));
   }
 
   /**
@@ -310,14 +300,14 @@ export class WechatClient {
       return result;
     }
     try {
-      await this.call(appid, 'cgi-bin/freepublish/batchget', { offset: 0, count: 1, no_content: 1 });
+      await this.with(appid, (api, t) => api.freepublishBatchget(t, 0, 1));
       result.publishing = true;
     } catch (err) {
       if (problem('publishing', err).kind === 'not_permitted') result.publishing = false;
     }
     try {
       const day = yesterdayInShanghai();
-      await this.call(appid, 'datacube/getusersummary', { begin_date: day, end_date: day });
+      await this.datacube(appid, 'getusersummary', day, day);
       result.analytics = true;
     } catch (err) {
       if (problem('analytics', err).kind === 'not_permitted') result.analytics = false;

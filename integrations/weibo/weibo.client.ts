@@ -115,21 +115,36 @@ export class WeiboClient {
     return { id: String(r.idstr ?? r.id), createdAt: r.created_at };
   }
 
+  /** The user's counts and newest post (`latest`), which settles a share whose answer was lost. */
   async usersShow(
     token: string,
     uid: string,
-  ): Promise<{ uid: string; followers: number; statuses: number; screenName: string }> {
+  ): Promise<{
+    uid: string;
+    followers: number;
+    statuses: number;
+    screenName: string;
+    latest: { id: string; text: string; createdAt: Date } | null;
+  }> {
     const r = await this.request<{
       id: string;
       followers_count: number;
       statuses_count: number;
       screen_name: string;
+      status?: { id: string; idstr?: string; text: string; created_at: string };
     }>('GET', '2/users/show.json', { access_token: token, uid }, { idempotent: true });
     return {
       uid: String(r.id),
       followers: Number(r.followers_count),
       statuses: Number(r.statuses_count),
       screenName: r.screen_name,
+      latest: r.status
+        ? {
+            id: String(r.status.idstr ?? r.status.id),
+            text: r.status.text,
+            createdAt: new Date(r.status.created_at),
+          }
+        : null,
     };
   }
 

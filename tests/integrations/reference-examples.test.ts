@@ -154,6 +154,8 @@ describe('the documented example responses parse with our clients', () => {
       followers: 1204,
       statuses: 2908,
       screenName: 'zaku',
+      // "Tue May 24 18:04:53 +0800 2011": Weibo's own time format, Beijing time.
+      latest: { id: '11142488790', text: '我的相机到了。', createdAt: new Date('2011-05-24T10:04:53Z') },
     });
     serve('/2/statuses/count.json', 'weibo.count_sp');
     expect(await weibo.statusesCount('t', ['3468865533114224'])).toEqual([

@@ -4,7 +4,7 @@ import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emu
 import { emptyProgress } from '../../integrations/platform.js';
 import { WechatTokenHolder } from '../../integrations/wechat/token-holder.js';
 import { spans, WechatClient } from '../../integrations/wechat/wechat.client.js';
-import { wechatCall } from '../../integrations/wechat/wechat.http.js';
+import { WechatApiAdapter } from '../../integrations/wechat/wechat-api.adapter.js';
 import { clearPrefix, uniqueName } from '../helpers/services.js';
 import { testServiceUrls } from '../helpers/urls.js';
 
@@ -68,13 +68,7 @@ describe('account daily metrics from datacube (emulator, real HTTP)', () => {
     });
     const token = await holder.token('wx_metrics');
     const call = (body: unknown) =>
-      wechatCall(emu.url, {
-        method: 'POST',
-        path: 'datacube/getuserread',
-        query: { access_token: token },
-        body,
-        idempotent: true,
-      });
+      new WechatApiAdapter(emu.url).call(token, 'datacube/getuserread', body, { idempotent: true });
     await expect(call({ begin_date: daysAgo(5), end_date: daysAgo(1) })).rejects.toMatchObject({
       detail: { code: 61501 },
     });

@@ -174,6 +174,12 @@ describe('publishing an edition to the emulator (real HTTP)', () => {
     expect(err).toMatchObject({ kind: 'unknown_outcome' });
     expect(saved.draftMediaId).toBeTruthy();
     expect(saved.msgId).toBeNull();
+    // The send did happen. Sending again with the same clientmsgid is refused by WeChat (45065) with
+    // the earlier msg_id, which the client takes as the answer: one send, and now its id.
+    const sent = emu.state.wechat.get('wx_pub_lost')?.published.length;
+    const resumed = await client.publishEdition('wx_pub_lost', ed, saved, async () => {}, mediaOf(files));
+    expect(resumed.msgId).toMatch(/^\d+$/);
+    expect(emu.state.wechat.get('wx_pub_lost')?.published.length).toBe(sent);
   });
 
   it('refuses freepublish on an unverified account with not_permitted (48001)', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
 import { PlatformError } from '../../integrations/platform.js';
 import { WechatTokenHolder } from '../../integrations/wechat/token-holder.js';
-import { wechatCall } from '../../integrations/wechat/wechat.http.js';
+import { WechatApiAdapter } from '../../integrations/wechat/wechat-api.adapter.js';
 import { clearPrefix, uniqueName } from '../helpers/services.js';
 import { spawnTs } from '../helpers/spawn.js';
 import { testServiceUrls } from '../helpers/urls.js';
@@ -22,12 +22,12 @@ describe('WeChat token holder against the emulator (real HTTP, real Redis)', () 
     };
   };
   const menu = (token: string) =>
-    wechatCall<{ is_menu_open: number }>(emu.url, {
-      method: 'GET',
-      path: 'cgi-bin/get_current_selfmenu_info',
-      query: { access_token: token },
-      idempotent: true,
-    });
+    new WechatApiAdapter(emu.url).call<{ is_menu_open: number }>(
+      token,
+      'cgi-bin/get_current_selfmenu_info',
+      undefined,
+      { method: 'GET', idempotent: true },
+    );
   const stats = () => ({ ...emu.state.stats });
 
   beforeAll(async () => {
@@ -142,10 +142,8 @@ describe('WeChat token holder against the emulator (real HTTP, real Redis)', () 
     emu.state.addWechatApp({ appid: 'wx_lost', secret: SECRET });
     const token = await holderFor().holder.token('wx_lost');
     const call = (idempotent: boolean) =>
-      wechatCall(emu.url, {
+      new WechatApiAdapter(emu.url).call(token, 'cgi-bin/get_current_selfmenu_info', undefined, {
         method: 'GET',
-        path: 'cgi-bin/get_current_selfmenu_info',
-        query: { access_token: token },
         idempotent,
       });
     emu.state.knobs.queued.push({ kind: 'lost_response' });
@@ -164,10 +162,8 @@ describe('WeChat token holder against the emulator (real HTTP, real Redis)', () 
     emu.state.addWechatApp({ appid: 'wx_timeout', secret: SECRET });
     const token = await holderFor().holder.token('wx_timeout');
     const call = (idempotent: boolean) =>
-      wechatCall(emu.url, {
+      new WechatApiAdapter(emu.url).call(token, 'cgi-bin/get_current_selfmenu_info', undefined, {
         method: 'GET',
-        path: 'cgi-bin/get_current_selfmenu_info',
-        query: { access_token: token },
         idempotent,
         timeoutMs: 300,
       });
