@@ -42,6 +42,7 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 # Data files read at run time (tsc does not copy them into dist/).
 COPY --chown=root:root core/identity/data ./core/identity/data
+COPY --chown=root:root core/proofreading/data ./core/proofreading/data
 COPY --chown=root:root package.json ./
 USER yunying
 VOLUME ["/data"]

@@ -19,9 +19,14 @@ import { errorResponseSchema, registerErrorHandling } from './plugins/error-hand
 import { accountRoutes } from './routes/accounts.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { calendarRoutes } from './routes/calendar.routes.js';
+import { contentRoutes } from './routes/contents.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { mediaRoutes } from './routes/media.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { portalContentRoutes } from './routes/portal-content.routes.js';
+import { proofreadingRoutes } from './routes/proofreading.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 export interface AppDeps {
@@ -145,5 +150,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     verifiers: platforms.verifiers,
     prefix: '/api/accounts',
   });
+  const content = { db: deps.db, config };
+  await app.register(contentRoutes, { ...content, prefix: '/api/contents' });
+  await app.register(portalContentRoutes, {
+    ...content,
+    dataDir: config.dataDir,
+    prefix: '/portal/api/contents',
+  });
+  await app.register(mediaRoutes, {
+    db: deps.db,
+    dataDir: config.dataDir,
+    maxBytes: config.content.mediaMaxBytes,
+    prefix: '/api/media',
+  });
+  await app.register(proofreadingRoutes, { db: deps.db, prefix: '/api/proofreading' });
+  await app.register(calendarRoutes, { db: deps.db, prefix: '/api/calendar' });
   return app;
 }

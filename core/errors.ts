@@ -8,6 +8,8 @@ export class AppError extends Error {
     message: string,
     readonly status = 400,
     readonly details?: unknown,
+    /** A Chinese message with the specifics (which field, which limit), preferred to the catalogue's. */
+    readonly zh?: string,
   ) {
     super(message);
     this.name = 'AppError';

@@ -24,6 +24,9 @@ export interface PlatformWiring {
  * Builds the platform clients: one for the real platforms (WECHAT_API_BASE) and one for the sandbox
  * emulator, chosen per account. Nothing else needs to know which is which.
  */
+/** The safe domain of the emulator's Weibo app, which serves sandbox accounts. */
+export const SANDBOX_SAFE_DOMAINS: readonly string[] = ['example.gov.cn'];
+
 export function createPlatformClients(w: PlatformWiring) {
   const wechatAt = (baseUrl: string, prefix: string) =>
     new WechatClient(
@@ -47,7 +50,7 @@ export function createPlatformClients(w: PlatformWiring) {
   };
   const weiboReal = new WeiboClient(w.weiboApiBase, w.weiboSafeDomains);
   const weiboSandbox = w.sandboxBase
-    ? new WeiboClient(w.sandboxBase, w.sandboxSafeDomains ?? ['example.gov.cn'])
+    ? new WeiboClient(w.sandboxBase, w.sandboxSafeDomains ?? SANDBOX_SAFE_DOMAINS)
     : null;
   const weiboFor = (a: AccountRef): WeiboClient => {
     if (!a.sandbox) return weiboReal;

@@ -4,6 +4,7 @@ import * as m20261122120100 from './2026_11_22_120100_create_worker_heartbeats.j
 import * as m20261123090000 from './2026_11_23_090000_create_sessions_credentials_secrets.js';
 import * as m20261123090100 from './2026_11_23_090100_audit_chain_and_retention.js';
 import * as m20261123100000 from './2026_11_23_100000_create_accounts.js';
+import * as m20261123120000 from './2026_11_23_120000_create_content.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_090000_create_sessions_credentials_secrets': m20261123090000,
   '2026_11_23_090100_audit_chain_and_retention': m20261123090100,
   '2026_11_23_100000_create_accounts': m20261123100000,
+  '2026_11_23_120000_create_content': m20261123120000,
 };

@@ -34,8 +34,10 @@ function send(
   code: string,
   fallback: string,
   details?: unknown,
+  zh?: string,
 ) {
-  const message = errorText(code, pickLang(request.headers['accept-language']), fallback);
+  const lang = pickLang(request.headers['accept-language']);
+  const message = lang === 'zh-CN' && zh ? zh : errorText(code, lang, fallback);
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
@@ -48,7 +50,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, 'request failed');
-      return send(reply, request, err.status, err.code, err.message, err.details);
+      return send(reply, request, err.status, err.code, err.message, err.details, err.zh);
     }
     if (err.validation) {
       const details = err.validation.map((v) => ({

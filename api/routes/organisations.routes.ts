@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { reviewSettings, setReviewSettings } from '../../core/content/content.service.js';
 import type { IdentityContext } from '../../core/identity/identity.context.js';
 import { createOrganisation, listOrganisations } from '../../core/identity/organisations.service.js';
 import { actorOf } from '../plugins/auth.js';
-import { authErrors, Nullable } from '../schemas/identity.schemas.js';
+import { authErrors, IdParams, Nullable, Uuid } from '../schemas/identity.schemas.js';
 
 const Kind = Type.Union([Type.Literal('client'), Type.Literal('operator')]);
 const Organisation = Type.Object({
@@ -51,5 +52,49 @@ export const organisationRoutes: FastifyPluginAsyncTypebox<IdentityContext> = as
       reply.status(201);
       return createOrganisation(ctx.db, actorOf(request), request.body);
     },
+  );
+
+  const ReviewSettings = Type.Object({
+    reviewSteps: Type.Integer(),
+    allowSelfApproval: Type.Boolean(),
+    reviewers: Type.Array(
+      Type.Object({ id: Type.String(), username: Type.String(), displayName: Type.String() }),
+    ),
+  });
+
+  app.get(
+    '/:id/review-settings',
+    {
+      config: { permission: 'organisations.read' },
+      schema: {
+        tags,
+        summary: '三审三校: review steps, self-approval, named backend reviewers',
+        params: IdParams,
+        response: { 200: ReviewSettings, ...authErrors },
+      },
+    },
+    async (request) => reviewSettings(ctx.db, request.params.id),
+  );
+
+  app.put(
+    '/:id/review-settings',
+    {
+      config: { permission: 'organisations.manage' },
+      schema: {
+        tags,
+        summary: 'Change review steps (1–3), self-approval and the named backend reviewers',
+        params: IdParams,
+        body: Type.Object(
+          {
+            reviewSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+            allowSelfApproval: Type.Optional(Type.Boolean()),
+            reviewerUserIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ReviewSettings, ...authErrors },
+      },
+    },
+    async (request) => setReviewSettings(ctx.db, actorOf(request), request.params.id, request.body),
   );
 };

@@ -159,6 +159,8 @@ export const envSchema = z.object({
   SESSION_MAX_HOURS: integer(1, 168).default(12),
   TOTP_REQUIRED_ROLES: roleList.default([...BACKEND_ROLES]),
   AUDIT_RETENTION_DAYS: integer(180, 36_500).default(180),
+  SCHEDULE_HORIZON_DAYS: integer(1, 3650).default(90),
+  MEDIA_MAX_BYTES: integer(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -219,6 +221,12 @@ export interface Config {
   };
   /** Audit rows older than this many days (never fewer than 180) are purged. */
   readonly auditRetentionDays: number;
+  readonly content: {
+    /** How far ahead content may be scheduled. */
+    readonly scheduleHorizonDays: number;
+    /** Largest file the media library accepts. */
+    readonly mediaMaxBytes: number;
+  };
   /** The system PATH, to find helper programs such as redis-server and chromium. */
   readonly systemPath: string;
   /** The raw, validated variables, for doctor. */
@@ -288,6 +296,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
       totpRequiredRoles: e.TOTP_REQUIRED_ROLES,
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    content: { scheduleHorizonDays: e.SCHEDULE_HORIZON_DAYS, mediaMaxBytes: e.MEDIA_MAX_BYTES },
     systemPath: source.PATH ?? '',
     env: e,
   };

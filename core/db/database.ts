@@ -1,6 +1,15 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/accounts.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
+import type { CalendarOverridesTable } from '../calendar/calendar.table.js';
+import type {
+  ContentReviewsTable,
+  ContentRevisionsTable,
+  ContentsTable,
+  ContentTransitionsTable,
+  OrganisationReviewersTable,
+  SlaRecordsTable,
+} from '../content/content.table.js';
 import type { WorkerHeartbeatsTable } from '../heartbeat/heartbeat.table.js';
 import type {
   OrganisationsTable,
@@ -9,6 +18,8 @@ import type {
   SessionsTable,
   UsersTable,
 } from '../identity/identity.table.js';
+import type { MediaPlatformRefsTable, MediaTable } from '../media/media.table.js';
+import type { ProofEntriesTable } from '../proofreading/proof-entries.table.js';
 import type { SecretsTable } from '../secrets/secrets.table.js';
 
 /** Every table, by name. Row types live beside their feature in `<feature>.table.ts`. */
@@ -22,6 +33,16 @@ export interface Database {
   sessions: SessionsTable;
   secrets: SecretsTable;
   accounts: AccountsTable;
+  organisation_reviewers: OrganisationReviewersTable;
+  media: MediaTable;
+  media_platform_refs: MediaPlatformRefsTable;
+  contents: ContentsTable;
+  content_revisions: ContentRevisionsTable;
+  content_transitions: ContentTransitionsTable;
+  content_reviews: ContentReviewsTable;
+  sla_records: SlaRecordsTable;
+  calendar_overrides: CalendarOverridesTable;
+  proof_entries: ProofEntriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -9,6 +9,9 @@ export interface OrganisationsTable {
   slug: string;
   name: string;
   kind: ColumnType<'client' | 'operator', 'client' | 'operator' | undefined>;
+  /** 三审三校: how many review steps content needs (1–3). */
+  review_steps: Generated<number>;
+  allow_self_approval: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   disabled_at: Date | null;

@@ -24,8 +24,25 @@ export const PERMISSIONS = [
   'accounts.read',
   'accounts.manage',
   'accounts.verify',
+  // Content: editions and Weibo posts, their review and schedule.
+  'content.read',
+  'content.write',
+  'content.submit',
+  'content.schedule',
+  'content.cancel',
+  /** Review as one of an organisation's named backend reviewers (the membership is checked too). */
+  'content.review',
+  /** Submit despite blocking proofreading findings, with a reason (audited). */
+  'content.proof_override',
+  'media.read',
+  'media.write',
+  'dictionaries.manage',
+  /** Working-day overrides for years the official calendar package does not know. */
+  'calendar.manage',
   // Portal: one's own session and password.
   'portal.self',
+  /** Portal: the organisation's pending content, its preview, approve and reject. */
+  'portal.review',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -56,6 +73,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'accounts.read',
     'accounts.manage',
     'accounts.verify',
+    'calendar.manage',
   ],
   security_admin: [
     'auth.self',
@@ -67,9 +85,32 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'organisations.read',
   ],
   auditor: ['auth.self', 'audit.read'],
-  editor: ['auth.self', 'organisations.read', 'accounts.read', 'accounts.verify'],
-  planner: ['auth.self', 'organisations.read', 'accounts.read'],
-  client_approver: ['portal.self'],
+  editor: [
+    'auth.self',
+    'organisations.read',
+    'accounts.read',
+    'accounts.verify',
+    'content.read',
+    'content.write',
+    'content.submit',
+    'content.schedule',
+    'content.cancel',
+    'content.review',
+    'content.proof_override',
+    'media.read',
+    'media.write',
+    'dictionaries.manage',
+  ],
+  planner: [
+    'auth.self',
+    'organisations.read',
+    'accounts.read',
+    'content.read',
+    'content.review',
+    'media.read',
+    'dictionaries.manage',
+  ],
+  client_approver: ['portal.self', 'portal.review'],
   client_viewer: ['portal.self'],
 };
 

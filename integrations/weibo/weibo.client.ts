@@ -6,7 +6,7 @@ import {
   provablyUnsent,
 } from '../platform.js';
 import { weiboError } from './weibo.errors.js';
-import { safeDomainLinks, TOPIC_PATTERN, WEIBO_MAX_LENGTH, weiboLength } from './weibo.text.js';
+import { weiboPostProblem } from './weibo.text.js';
 
 /** Weibo ids pass 2^53: quote every long integer before JSON.parse so none loses digits. */
 const parseWithBigIds = (text: string) =>
@@ -81,22 +81,11 @@ export class WeiboClient {
 
   /** The checks Weibo would fail a post on, done first so the editor learns before anything is sent. */
   checkPost(text: string): void {
-    const invalid = (m: string, editorMessage: string) =>
-      new PlatformError('invalid_content', 'weibo', m, { editorMessage });
-    if (text.trim() === '') throw invalid('empty post', '微博内容为空。');
-    const length = weiboLength(text);
-    if (length > WEIBO_MAX_LENGTH)
-      throw invalid(
-        `post is ${length} long`,
-        `微博正文按微博计数为 ${length} 字，超过 ${WEIBO_MAX_LENGTH} 字上限，请删减。`,
-      );
-    if (TOPIC_PATTERN.test(text))
-      throw invalid('post contains a #topic#', '通过接口发布的微博不能包含 #话题词#，请删除话题标记。');
-    if (safeDomainLinks(text, this.safeDomains).length === 0)
-      throw invalid(
-        'no safe-domain link',
-        `微博正文须包含至少一个本单位安全域名下的链接（${this.safeDomains.join('、') || '尚未配置 WEIBO_SAFE_DOMAINS'}）。`,
-      );
+    const problem = weiboPostProblem(text, this.safeDomains);
+    if (problem)
+      throw new PlatformError('invalid_content', 'weibo', problem.message, {
+        editorMessage: problem.editorMessage,
+      });
   }
 
   async share(token: string, post: WeiboPost): Promise<{ id: string; createdAt: string }> {

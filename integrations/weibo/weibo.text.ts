@@ -29,3 +29,28 @@ export function safeDomainLinks(text: string, safeDomains: readonly string[]): s
 }
 
 export const TOPIC_PATTERN = /#[^#\s]+#/;
+
+/** The first rule of Weibo's a post breaks (checked before sending), or null. */
+export function weiboPostProblem(
+  text: string,
+  safeDomains: readonly string[],
+): { message: string; editorMessage: string } | null {
+  if (text.trim() === '') return { message: 'empty post', editorMessage: '微博内容为空。' };
+  const length = weiboLength(text);
+  if (length > WEIBO_MAX_LENGTH)
+    return {
+      message: `post is ${length} long`,
+      editorMessage: `微博正文按微博计数为 ${length} 字，超过 ${WEIBO_MAX_LENGTH} 字上限，请删减。`,
+    };
+  if (TOPIC_PATTERN.test(text))
+    return {
+      message: 'post contains a #topic#',
+      editorMessage: '通过接口发布的微博不能包含 #话题词#，请删除话题标记。',
+    };
+  if (safeDomainLinks(text, safeDomains).length === 0)
+    return {
+      message: 'no safe-domain link',
+      editorMessage: `微博正文须包含至少一个本单位安全域名下的链接（${safeDomains.join('、') || '尚未配置 WEIBO_SAFE_DOMAINS'}）。`,
+    };
+  return null;
+}
