@@ -155,9 +155,9 @@ export async function getContent(
       'content_reviews.comment',
       'content_reviews.at',
     ])
-    .where('content_id', '=', id)
-    .where('revision', '=', r.revision)
-    .orderBy('step')
+    .where('content_reviews.content_id', '=', id)
+    .where('content_reviews.revision', '=', r.revision)
+    .orderBy('content_reviews.step')
     .execute();
   const sla = await db.selectFrom('sla_records').selectAll().where('content_id', '=', id).executeTakeFirst();
   const body = rev.body as ContentBody;
@@ -230,8 +230,8 @@ export async function listRevisions(db: DbOrTx, id: string) {
       'content_revisions.created_at',
       sql<number>`jsonb_array_length(content_revisions.findings)`.as('findings'),
     ])
-    .where('content_id', '=', id)
-    .orderBy('revision', 'desc')
+    .where('content_revisions.content_id', '=', id)
+    .orderBy('content_revisions.revision', 'desc')
     .execute();
   return rows.map((r) => ({
     revision: r.revision,
@@ -883,7 +883,7 @@ export async function reviewSettings(db: DbOrTx, organisationId: string) {
     .selectFrom('organisation_reviewers')
     .innerJoin('users', 'users.id', 'organisation_reviewers.user_id')
     .select(['users.id', 'users.username', 'users.display_name'])
-    .where('organisation_id', '=', organisationId)
+    .where('organisation_reviewers.organisation_id', '=', organisationId)
     .orderBy('users.username')
     .execute();
   return {

@@ -80,6 +80,13 @@ export function mediaTooLarge(maxBytes: number, bytes?: number): AppError {
   );
 }
 
+/** Whether the file carries its format's end marker (a cut-off upload does not). */
+function complete(mime: MediaMime, bytes: Buffer): boolean {
+  if (mime === 'image/png') return bytes.includes(Buffer.from('IEND'));
+  if (mime === 'image/jpeg') return bytes.includes(Buffer.from([0xff, 0xd9]));
+  return bytes.includes(0x3b); // GIF trailer
+}
+
 /** Refuses what the library does not take, before anything is written. */
 export async function inspectImage(
   bytes: Buffer,
@@ -96,8 +103,10 @@ export async function inspectImage(
   try {
     size = imageSize(bytes);
   } catch {
-    throw new AppError('MEDIA_UNREADABLE', 'The image is damaged or truncated', 422);
+    size = {};
   }
+  if (!size.width || !size.height || !complete(type.mime as MediaMime, bytes))
+    throw new AppError('MEDIA_UNREADABLE', 'The image is damaged or truncated', 422);
   return { mime: type.mime as MediaMime, width: size.width ?? null, height: size.height ?? null };
 }
 
