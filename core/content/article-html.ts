@@ -214,8 +214,6 @@ export function sanitizeArticleHtml(html: string): string {
 const BLOCK_BOUNDARY =
   /<\/?(?:p|br|section|figure|figcaption|blockquote|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|hr|pre|img)\b[^>]*>/gi;
 
-const TEXT_ONLY: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {} };
-
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',
@@ -242,8 +240,12 @@ export function articleText(html: string): string {
   return textOfSanitised(sanitizeArticleHtml(html));
 }
 
-function textOfSanitised(clean: string): string {
-  return decodeEntities(sanitizeHtml(clean.replace(BLOCK_BOUNDARY, '\n$&'), TEXT_ONLY)).trim();
+/**
+ * The text of HTML that `sanitizeArticleHtml` produced. Sanitised output escapes every `<` and `>`
+ * in text and attribute values, so removing `<…>` removes exactly the tags — no second parse.
+ */
+export function textOfSanitised(clean: string): string {
+  return decodeEntities(clean.replace(BLOCK_BOUNDARY, '\n$&').replace(/<[^>]*>/g, '')).trim();
 }
 
 const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}`;
@@ -265,14 +267,14 @@ export interface ArticleTextStats {
 
 /** Counts for the editor, taken from the sanitised body, so markup that would be dropped never counts. */
 export function articleTextStats(html: string): ArticleTextStats {
-  // The sanitised HTML escapes every `<` in text, so each `<img` here is a real image.
-  const clean = sanitizeArticleHtml(html);
+  return statsOfSanitised(sanitizeArticleHtml(html));
+}
+
+/** The counts of HTML that `sanitizeArticleHtml` produced (each `<img` in it is a real image). */
+export function statsOfSanitised(clean: string): ArticleTextStats {
   const images = clean.match(/<img\b/gi)?.length ?? 0;
   const text = textOfSanitised(clean);
   const characters = [...text.replace(/\s+/gu, '')].length;
   const words = text.match(WORD)?.length ?? 0;
   return { characters, words, images };
 }
-
-/** Alias of `articleTextStats` (the name core/content/content.body.ts imports). */
-export const textStats = articleTextStats;

@@ -4,7 +4,7 @@ import { MEDIA_URL_PATTERN } from '../media/media.service.js';
 import type { Proofreader } from '../proofreading/proofreader.js';
 import { checkFields } from '../proofreading/proofreader.js';
 import type { ProofFinding } from '../proofreading/proofreading.types.js';
-import { ARTICLE_LIMITS, articleText, sanitizeArticleHtml, textStats } from './article-html.js';
+import { ARTICLE_LIMITS, sanitizeArticleHtml, statsOfSanitised, textOfSanitised } from './article-html.js';
 import type { ContentKind } from './content.table.js';
 
 /**
@@ -123,7 +123,7 @@ export function normaliseBody(kind: ContentKind, body: ContentBody): ContentBody
           `第 ${i + 1} 篇摘要最多 ${ARTICLE_LIMITS.digestChars} 个字`,
         );
       const contentHtml = sanitizeArticleHtml(a.contentHtml);
-      if (articleText(contentHtml).trim() === '' && !/<img\b/i.test(contentHtml))
+      if (textOfSanitised(contentHtml) === '' && !/<img\b/i.test(contentHtml))
         throw fieldError(`${at}.contentHtml`, 'The body is empty', `第 ${i + 1} 篇正文不能为空`);
       if (
         contentHtml.length >= ARTICLE_LIMITS.contentChars ||
@@ -206,7 +206,7 @@ export function bodyReport(body: ContentBody): BodyReport {
     check(`${at}.contentHtml`, a.contentHtml.length, ARTICLE_LIMITS.contentChars, 'chars', true);
     check(`${at}.contentHtml`, Buffer.byteLength(a.contentHtml), ARTICLE_LIMITS.contentBytes, 'bytes', true);
     check(`${at}.sourceUrl`, Buffer.byteLength(a.sourceUrl ?? ''), ARTICLE_LIMITS.sourceUrlBytes, 'bytes');
-    return textStats(a.contentHtml);
+    return statsOfSanitised(a.contentHtml);
   });
   return { articles, checks };
 }
@@ -220,7 +220,7 @@ export function proofreadBody(proofreader: Proofreader, body: ContentBody): Proo
       fields[`articles.${i}.title`] = a.title;
       if (a.author) fields[`articles.${i}.author`] = a.author;
       if (a.digest) fields[`articles.${i}.digest`] = a.digest;
-      fields[`articles.${i}.body`] = articleText(a.contentHtml);
+      fields[`articles.${i}.body`] = textOfSanitised(a.contentHtml);
     });
   return checkFields(proofreader, fields);
 }

@@ -136,58 +136,60 @@ export async function getContent(
   id: string,
   organisationId?: string | null,
 ): Promise<ContentView> {
-  const r = await contentRow(db, id, organisationId);
-  const rev = await revisionRow(db, id, r.revision);
-  const org = await db
-    .selectFrom('organisations')
-    .select('review_steps')
-    .where('id', '=', r.organisation_id)
-    .executeTakeFirstOrThrow();
-  const steps = await db
-    .selectFrom('content_reviews')
-    .leftJoin('users', 'users.id', 'content_reviews.reviewer_user_id')
-    .select([
-      'content_reviews.step',
-      'content_reviews.decision',
-      'content_reviews.reviewer_user_id',
-      'users.display_name',
-      'content_reviews.surface',
-      'content_reviews.comment',
-      'content_reviews.at',
-    ])
-    .where('content_reviews.content_id', '=', id)
-    .where('content_reviews.revision', '=', r.revision)
-    .orderBy('content_reviews.step')
-    .execute();
-  const sla = await db.selectFrom('sla_records').selectAll().where('content_id', '=', id).executeTakeFirst();
-  const body = rev.body as ContentBody;
+  // One round trip: the row, its current revision, the review steps taken on it and the SLA record.
+  const r = isUuid(id)
+    ? await db
+        .selectFrom('contents as c')
+        .innerJoin('content_revisions as v', (j) =>
+          j.onRef('v.content_id', '=', 'c.id').onRef('v.revision', '=', 'c.revision'),
+        )
+        .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+        .leftJoin('sla_records as s', 's.content_id', 'c.id')
+        .selectAll('c')
+        .select([
+          'v.body',
+          'v.findings',
+          'o.review_steps',
+          's.approved_at as sla_approved_at',
+          's.working_day as sla_working_day',
+          's.at_risk_at as sla_at_risk_at',
+          's.deadline as sla_deadline',
+          's.published_at as sla_published_at',
+          's.outcome as sla_outcome',
+          sql<Array<Omit<ReviewStepView, 'at'> & { at: string }>>`(
+            select coalesce(jsonb_agg(jsonb_build_object(
+              'step', cr.step, 'decision', cr.decision, 'reviewerUserId', cr.reviewer_user_id,
+              'reviewerName', u.display_name, 'surface', cr.surface, 'comment', cr.comment, 'at', cr.at
+            ) order by cr.step), '[]'::jsonb)
+            from content_reviews cr left join users u on u.id = cr.reviewer_user_id
+            where cr.content_id = c.id and cr.revision = c.revision)`.as('steps'),
+        ])
+        .where('c.id', '=', id)
+        .executeTakeFirst()
+    : undefined;
+  if (!r || (organisationId && r.organisation_id !== organisationId))
+    throw new AppError('CONTENT_NOT_FOUND', 'No such content', 404, { id });
+  const body = r.body as ContentBody;
   return {
     ...summary(r),
     body,
-    findings: rev.findings as ProofFinding[],
+    findings: r.findings as ProofFinding[],
     report: bodyReport(body),
     review: {
-      stepsRequired: org.review_steps,
-      steps: steps.map((s) => ({
-        step: s.step,
-        decision: s.decision,
-        reviewerUserId: s.reviewer_user_id,
-        reviewerName: s.display_name ?? null,
-        surface: s.surface,
-        comment: s.comment,
-        at: s.at.toISOString(),
-      })),
+      stepsRequired: r.review_steps,
+      steps: r.steps.map((step) => ({ ...step, at: new Date(step.at).toISOString() })),
     },
-    sla: sla
-      ? {
-          approvedAt: sla.approved_at.toISOString(),
-          workingDay: sla.working_day,
-          atRiskAt: sla.at_risk_at.toISOString(),
-          deadline: sla.deadline.toISOString(),
-          publishedAt: sla.published_at?.toISOString() ?? null,
-          outcome: sla.outcome,
-        }
-      : null,
+    sla:
+      r.sla_approved_at && r.sla_at_risk_at && r.sla_deadline && r.sla_outcome
+        ? {
+            approvedAt: r.sla_approved_at.toISOString(),
+            workingDay: r.sla_working_day ?? false,
+            atRiskAt: r.sla_at_risk_at.toISOString(),
+            deadline: r.sla_deadline.toISOString(),
+            publishedAt: r.sla_published_at?.toISOString() ?? null,
+            outcome: r.sla_outcome,
+          }
+        : null,
     allowedActions: allowedActions(r.status),
   };
 }

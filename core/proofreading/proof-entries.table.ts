@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { ProofCategory, ProofSeverity } from './proofreading.types.js';
 
 export interface ProofEntriesTable {
@@ -9,7 +9,7 @@ export interface ProofEntriesTable {
   suggestion: string | null;
   severity: ProofSeverity;
   category: ProofCategory;
-  exceptions: string[];
+  exceptions: ColumnType<string[], string[] | undefined, string[]>;
   note: string | null;
   created_by: string | null;
   created_at: Generated<Date>;
