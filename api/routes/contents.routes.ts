@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ContentBody } from '../../core/content/content.body.js';
 import {
   type ContentContext,
   cancelContent,
+  changeArticle,
   createContent,
   getContent,
   getRevision,
@@ -20,6 +20,7 @@ import {
 import { mediaUrl } from '../../core/media/media.service.js';
 import { actorOf } from '../plugins/auth.js';
 import {
+  ArticleInput,
   BodyInput,
   ContentStatusName,
   ContentSummary,
@@ -89,7 +90,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox<ContentContext> = async (a
     async (request, reply) => {
       reply.status(201);
       const { body, ...rest } = request.body;
-      return createContent(ctx, actorOf(request), { ...rest, body: body as ContentBody });
+      return createContent(ctx, actorOf(request), { ...rest, body });
     },
   );
 
@@ -131,9 +132,87 @@ export const contentRoutes: FastifyPluginAsyncTypebox<ContentContext> = async (a
       const { body, ...rest } = request.body;
       return updateContent(ctx, actorOf(request), request.params.id, {
         ...rest,
-        ...(body ? { body: body as ContentBody } : {}),
+        ...(body ? { body } : {}),
       });
     },
+  );
+
+  const ArticleParams = Type.Object({ id: Uuid, index: Type.Integer({ minimum: 0, maximum: 7 }) });
+  const BaseRevision = Type.Optional(
+    Type.Integer({ minimum: 1, description: 'the revision the editor started from' }),
+  );
+
+  app.post(
+    '/:id/articles',
+    {
+      config: { permission: 'content.write' },
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Add an article to an edition (at most 8), at the end or at a position',
+        params: IdParams,
+        body: Type.Object(
+          {
+            article: ArticleInput,
+            position: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 })),
+            baseRevision: BaseRevision,
+          },
+          { additionalProperties: false },
+        ),
+        response: ok,
+      },
+    },
+    async (request) => {
+      const { article, position, baseRevision } = request.body;
+      return changeArticle(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        { op: 'add', article: article, position },
+        baseRevision,
+      );
+    },
+  );
+
+  app.put(
+    '/:id/articles/:index',
+    {
+      config: { permission: 'content.write' },
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Replace one article of an edition (index from 0)',
+        params: ArticleParams,
+        body: Type.Object(
+          { article: ArticleInput, baseRevision: BaseRevision },
+          { additionalProperties: false },
+        ),
+        response: ok,
+      },
+    },
+    async (request) =>
+      changeArticle(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        { op: 'replace', index: request.params.index, article: request.body.article },
+        request.body.baseRevision,
+      ),
+  );
+
+  app.delete(
+    '/:id/articles/:index',
+    {
+      config: { permission: 'content.write' },
+      schema: {
+        tags,
+        summary: 'Remove one article of an edition (not the last one)',
+        params: ArticleParams,
+        response: ok,
+      },
+    },
+    async (request) =>
+      changeArticle(ctx, actorOf(request), request.params.id, { op: 'remove', index: request.params.index }),
   );
 
   app.get(

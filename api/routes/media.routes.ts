@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors.js';
 import {
+  deleteMedia,
   getMedia,
   listMedia,
   type MediaContext,
@@ -117,6 +118,23 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaContext> = async (app, 
         .header('cache-control', 'private, max-age=31536000, immutable')
         .header('x-content-type-options', 'nosniff')
         .send(bytes);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: { permission: 'media.write' },
+      schema: {
+        tags,
+        summary: 'Remove an image no content refers to',
+        params: IdParams,
+        response: { 204: Type.Null(), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      await deleteMedia(ctx, actorOf(request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 };

@@ -4,9 +4,7 @@ import { Nullable, Uuid } from './identity.schemas.js';
 
 /** Request and response schemas of the content, media and proofreading routes. */
 
-const lit = <T extends string>(...values: T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-
-export const ContentStatusName = lit(...CONTENT_STATUSES);
+export const ContentStatusName = Type.Enum([...CONTENT_STATUSES]);
 
 /**
  * Field bounds here are the outer fence (documented WeChat limits for text fields); the body HTML is
@@ -28,7 +26,7 @@ export const ArticleInput = Type.Object(
       Nullable(Type.String({ format: 'uri', maxLength: 1024, pattern: '^https?://' })),
     ),
     original: Type.Optional(Type.Boolean({ description: '原创' })),
-    comments: Type.Optional(lit('closed', 'open', 'followers_only')),
+    comments: Type.Optional(Type.Enum(['closed', 'open', 'followers_only'])),
   },
   { additionalProperties: false },
 );
@@ -68,7 +66,7 @@ const Finding = Type.Object({
   end: Type.Integer(),
   match: Type.String(),
   suggestion: Nullable(Type.String()),
-  severity: lit('block', 'warn'),
+  severity: Type.Enum(['block', 'warn']),
   category: Type.String(),
   source: Type.String(),
   context: Type.String(),
@@ -78,7 +76,7 @@ export const ContentSummary = Type.Object({
   id: Type.String(),
   organisationId: Type.String(),
   accountId: Type.String(),
-  kind: lit('wechat_edition', 'weibo_post'),
+  kind: Type.Enum(['wechat_edition', 'weibo_post']),
   status: ContentStatusName,
   revision: Type.Integer(),
   title: Type.String(),
@@ -119,10 +117,10 @@ export const ContentView = Type.Intersect([
       steps: Type.Array(
         Type.Object({
           step: Type.Integer(),
-          decision: lit('approved', 'rejected'),
+          decision: Type.Enum(['approved', 'rejected']),
           reviewerUserId: Nullable(Type.String()),
           reviewerName: Nullable(Type.String()),
-          surface: lit('backend', 'portal'),
+          surface: Type.Enum(['backend', 'portal']),
           comment: Nullable(Type.String()),
           at: Type.String(),
         }),
@@ -135,7 +133,7 @@ export const ContentView = Type.Intersect([
         atRiskAt: Type.String(),
         deadline: Type.String(),
         publishedAt: Nullable(Type.String()),
-        outcome: lit('pending', 'met', 'missed', 'void'),
+        outcome: Type.Enum(['pending', 'met', 'missed', 'void']),
       }),
     ),
     allowedActions: Type.Array(Type.String()),
@@ -144,7 +142,7 @@ export const ContentView = Type.Intersect([
 
 export const ReviewBody = Type.Object(
   {
-    decision: lit('approved', 'rejected'),
+    decision: Type.Enum(['approved', 'rejected']),
     comment: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
     revision: Type.Optional(Type.Integer({ minimum: 1, description: 'the revision the reviewer read' })),
   },

@@ -40,6 +40,16 @@ export interface WeiboPostBody {
 
 export type ContentBody = EditionBody | WeiboPostBody;
 
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
+
+/** What an editor sends: optional fields default on save (no author, comments closed, not 原创). */
+export type ArticleInput = Pick<ArticleBody, 'title' | 'contentHtml'> &
+  Loose<Omit<ArticleBody, 'title' | 'contentHtml'>>;
+
+export type ContentBodyInput =
+  | { kind: 'wechat_edition'; articles: ArticleInput[] }
+  | { kind: 'weibo_post'; text: string; pictureMediaId?: string | null | undefined };
+
 export const MAX_ARTICLES = 8;
 
 /** A measured field against its documented limit, shown to the editor before submission. */
@@ -72,7 +82,7 @@ function fieldError(field: string, message: string, zh: string, details: Record<
  * Cleans a body for storage: HTML sanitised, whitespace trimmed, every hard limit checked (an
  * over-long field is refused here rather than stored and refused later).
  */
-export function normaliseBody(kind: ContentKind, body: ContentBody): ContentBody {
+export function normaliseBody(kind: ContentKind, body: ContentBodyInput): ContentBody {
   if (body.kind !== kind)
     throw new AppError('CONTENT_KIND_MISMATCH', `This content is a ${kind}`, 422, { kind, given: body.kind });
   if (body.kind === 'weibo_post') {

@@ -13,9 +13,12 @@ import { existingMediaIds } from '../media/media.service.js';
 import { proofreaderFor } from '../proofreading/proofreading.service.js';
 import type { ProofFinding } from '../proofreading/proofreading.types.js';
 import {
+  type ArticleInput,
   type BodyReport,
   bodyReport,
   type ContentBody,
+  type ContentBodyInput,
+  type EditionBody,
   mediaIdsOf,
   normaliseBody,
   proofreadBody,
@@ -338,7 +341,7 @@ async function prepareBody(
   db: DbOrTx,
   organisationId: string,
   kind: ContentKind,
-  input: ContentBody,
+  input: ContentBodyInput,
 ): Promise<PreparedBody> {
   const body = normaliseBody(kind, input);
   const ids = mediaIdsOf(body);
@@ -354,7 +357,7 @@ async function prepareBody(
 
 export interface CreateContentInput {
   accountId: string;
-  body: ContentBody;
+  body: ContentBodyInput;
   /** Requested publish time; null or absent: as soon as possible after approval. */
   publishAt?: string | null | undefined;
 }
@@ -412,7 +415,7 @@ export async function createContent(
 }
 
 export interface UpdateContentInput {
-  body?: ContentBody | undefined;
+  body?: ContentBodyInput | undefined;
   publishAt?: string | null | undefined;
   /** The revision the editor started from; a newer one means someone else saved meanwhile. */
   baseRevision?: number | undefined;
@@ -500,6 +503,42 @@ export async function updateContent(
     }
   });
   return getContent(ctx.db, id);
+}
+
+export type ArticleChange =
+  | { op: 'add'; article: ArticleInput; position?: number | undefined }
+  | { op: 'replace'; index: number; article: ArticleInput }
+  | { op: 'remove'; index: number };
+
+/** Adds, replaces or removes one article of an edition: a new revision like any other edit. */
+export async function changeArticle(
+  ctx: ContentContext,
+  actor: Actor,
+  id: string,
+  change: ArticleChange,
+  baseRevision?: number,
+): Promise<ContentView> {
+  const r = await contentRow(ctx.db, id);
+  if (r.kind !== 'wechat_edition')
+    throw new AppError('CONTENT_KIND_MISMATCH', 'Only WeChat editions have articles', 422, { kind: r.kind });
+  const body = (await revisionRow(ctx.db, id, r.revision)).body as EditionBody;
+  const articles: ArticleInput[] = [...body.articles];
+  if (change.op !== 'add' && (change.index < 0 || change.index >= articles.length))
+    throw new AppError('ARTICLE_NOT_FOUND', 'No article at that position', 404, {
+      index: change.index,
+      articles: articles.length,
+    });
+  if (change.op === 'add') articles.splice(change.position ?? articles.length, 0, change.article);
+  else if (change.op === 'replace') articles[change.index] = change.article;
+  else {
+    if (articles.length === 1)
+      throw new AppError('EDITION_NEEDS_ARTICLE', 'An edition keeps at least one article', 422);
+    articles.splice(change.index, 1);
+  }
+  return updateContent(ctx, actor, id, {
+    body: { kind: 'wechat_edition', articles },
+    baseRevision: baseRevision ?? r.revision,
+  });
 }
 
 /** Submits for review. Blocking proofreading findings stop it unless an editor overrides with a reason. */

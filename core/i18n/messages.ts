@@ -150,6 +150,9 @@ export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string 
     en: 'Only JPEG, PNG and GIF images are accepted',
   },
   MEDIA_UNREADABLE: { 'zh-CN': '图片已损坏或不完整', en: 'The image is damaged or truncated' },
+  MEDIA_IN_USE: { 'zh-CN': '图片已被内容使用，不能删除', en: 'The image is used by content' },
+  ARTICLE_NOT_FOUND: { 'zh-CN': '该位置没有文章', en: 'No article at that position' },
+  EDITION_NEEDS_ARTICLE: { 'zh-CN': '群发至少保留一篇文章', en: 'An edition keeps at least one article' },
   MEDIA_EMPTY: { 'zh-CN': '文件为空', en: 'The file is empty' },
   MEDIA_MISSING: { 'zh-CN': '请求中没有文件', en: 'The request holds no file' },
   MEDIA_NOT_MULTIPART: {

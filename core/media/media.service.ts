@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -263,4 +263,43 @@ export async function rememberPlatformRef(
     .values({ media_id: mediaId, account_id: accountId, kind, value })
     .onConflict((oc) => oc.columns(['media_id', 'account_id', 'kind']).doUpdateSet({ value }))
     .execute();
+}
+
+/**
+ * Removes an image from an organisation's library, unless a revision of any content refers to it
+ * (revisions are history: their images stay). The file goes when no organisation has it any more.
+ */
+export async function deleteMedia(ctx: MediaContext, actor: Actor, id: string): Promise<void> {
+  const r = await row(ctx.db, id);
+  const used = await ctx.db
+    .selectFrom('content_revisions')
+    .innerJoin('contents', 'contents.id', 'content_revisions.content_id')
+    .select('contents.id')
+    .where('contents.organisation_id', '=', r.organisation_id)
+    .where(sql<boolean>`strpos(content_revisions.body::text, ${r.id}) > 0`)
+    .limit(5)
+    .execute();
+  if (used.length > 0)
+    throw new AppError('MEDIA_IN_USE', 'The image is used by content', 409, {
+      contentIds: [...new Set(used.map((u) => u.id))],
+    });
+  await ctx.db.deleteFrom('media').where('id', '=', id).execute();
+  const others = await ctx.db
+    .selectFrom('media')
+    .select('id')
+    .where('sha256', '=', r.sha256)
+    .executeTakeFirst();
+  if (!others) await unlink(mediaPath(ctx.dataDir, r.sha256)).catch(() => undefined);
+  await recordAudit(ctx.db, {
+    action: 'media.deleted',
+    actorKind: 'user',
+    actorUserId: actor.userId,
+    actorRole: actor.role,
+    targetType: 'media',
+    targetId: r.id,
+    organisationId: r.organisation_id,
+    ip: actor.origin.ip,
+    requestId: actor.origin.requestId,
+    details: { sha256: r.sha256, name: r.original_name },
+  });
 }

@@ -270,6 +270,55 @@ describe('content: editions, Weibo posts, media, proofreading, review and the SL
     });
   });
 
+  describe('articles of an edition and removing images', () => {
+    it('adds, replaces and removes single articles, each a new revision; at most 8, at least 1', async () => {
+      const c = (await edition([article({ title: '头条' })])).json();
+      const added = await api(author, 'POST', `/api/contents/${c.id}/articles`, {
+        article: article({ title: '次条' }),
+      });
+      expect(added.json()).toMatchObject({ revision: 2 });
+      expect(added.json().body.articles.map((a: { title: string }) => a.title)).toEqual(['头条', '次条']);
+      const first = await api(author, 'POST', `/api/contents/${c.id}/articles`, {
+        article: article({ title: '新头条' }),
+        position: 0,
+      });
+      expect(first.json().body.articles.map((a: { title: string }) => a.title)).toEqual([
+        '新头条',
+        '头条',
+        '次条',
+      ]);
+      expect(first.json().title).toBe('新头条');
+      const replaced = await api(author, 'PUT', `/api/contents/${c.id}/articles/2`, {
+        article: article({ title: '改过的次条' }),
+      });
+      expect(replaced.json().body.articles[2].title).toBe('改过的次条');
+      const removed = await api(author, 'DELETE', `/api/contents/${c.id}/articles/0`);
+      expect(removed.json()).toMatchObject({ revision: 5 });
+      expect(removed.json().body.articles).toHaveLength(2);
+      const missing = await api(author, 'PUT', `/api/contents/${c.id}/articles/5`, { article: article() });
+      expect(missing.json().error.code).toBe('ARTICLE_NOT_FOUND');
+      for (let i = 0; i < 6; i++)
+        await api(author, 'POST', `/api/contents/${c.id}/articles`, { article: article() });
+      const ninth = await api(author, 'POST', `/api/contents/${c.id}/articles`, { article: article() });
+      expect(ninth.json().error.code).toBe('TOO_MANY_ARTICLES');
+      const single = (await edition([article()])).json();
+      const last = await api(author, 'DELETE', `/api/contents/${single.id}/articles/0`);
+      expect(last.json().error.code).toBe('EDITION_NEEDS_ARTICLE');
+      expect((await api(author, 'GET', `/api/contents/${single.id}`)).json().revision).toBe(1);
+    });
+
+    it('an image used by any revision cannot be removed; an unused one is removed with its file', async () => {
+      const used = await api(author, 'DELETE', `/api/media/${coverId}`);
+      expect(used.statusCode).toBe(409);
+      expect(used.json().error.code).toBe('MEDIA_IN_USE');
+      const spare = (await uploadImage(h.app, author, h.orgId, png('spare'))).json();
+      const gone = await api(author, 'DELETE', `/api/media/${spare.id}`);
+      expect(gone.statusCode).toBe(204);
+      expect(existsSync(mediaPath(dataDir, spare.sha256))).toBe(false);
+      expect((await api(author, 'GET', `/api/media/${spare.id}`)).statusCode).toBe(404);
+    });
+  });
+
   describe('review workflow', () => {
     const ready = async () => {
       const c = (await edition([article({ coverMediaId: coverId })])).json();
