@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { reviewContent } from '../../core/content/content.review.js';
 import {
   type ContentContext,
   cancelContent,
@@ -11,7 +12,6 @@ import {
   listRevisions,
   listTransitions,
   previewContent,
-  reviewContent,
   scheduleContent,
   submitContent,
   updateContent,

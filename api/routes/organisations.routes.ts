@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { reviewSettings, setReviewSettings } from '../../core/content/content.service.js';
+import { reviewSettings, setReviewSettings } from '../../core/content/content.review.js';
 import type { IdentityContext } from '../../core/identity/identity.context.js';
 import { createOrganisation, listOrganisations } from '../../core/identity/organisations.service.js';
 import { actorOf } from '../plugins/auth.js';

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { reviewContent, reviewInbox } from '../../core/content/content.review.js';
 import {
   type ContentContext,
   contentUsesMedia,
   getContent,
   listTransitions,
   previewContent,
-  reviewContent,
-  reviewInbox,
 } from '../../core/content/content.service.js';
 import { AppError } from '../../core/errors.js';
 import { readMedia } from '../../core/media/media.service.js';
