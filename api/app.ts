@@ -12,6 +12,7 @@ import type { Config } from '../core/config/config.js';
 import type { Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { PublishQueue } from '../core/publishing/publish-queue.js';
 import type { Keyring } from '../core/secrets/keyring.js';
 import { createPlatformClients } from '../integrations/platforms.js';
 import { type RouteEntry, registerAuth } from './plugins/auth.js';
@@ -37,6 +38,27 @@ export interface AppDeps {
   keyring: Keyring;
   /** Base URL of the in-process emulator serving sandbox accounts, when one runs. */
   sandboxBase?: string | null;
+  /** Where scheduling puts publish jobs; without one the reconciler enqueues due items. */
+  publishQueue?: PublishQueue;
+}
+
+/** The platform clients of a process, with credentials read from the encrypted secrets. */
+export function platformClientsFor(
+  config: Config,
+  redis: Redis,
+  db: Db,
+  keyring: Keyring,
+  sandboxBase: string | null,
+) {
+  return createPlatformClients({
+    redis,
+    redisPrefix: config.redis.prefix,
+    wechatApiBase: config.wechatApiBase,
+    weiboApiBase: config.weiboApiBase,
+    weiboSafeDomains: config.weiboSafeDomains,
+    sandboxBase,
+    secretOf: (platform, externalId, name) => accountSecret(db, keyring, platform, externalId, name),
+  });
 }
 
 export type App = FastifyInstance<
@@ -134,23 +156,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { ...identity, prefix: '/api/users' });
   await app.register(organisationRoutes, { ...identity, prefix: '/api/organisations' });
   await app.register(auditRoutes, { ...identity, prefix: '/api/audit' });
-  const platforms = createPlatformClients({
-    redis: deps.redis,
-    redisPrefix: config.redis.prefix,
-    wechatApiBase: config.wechatApiBase,
-    weiboApiBase: config.weiboApiBase,
-    weiboSafeDomains: config.weiboSafeDomains,
-    sandboxBase: deps.sandboxBase ?? null,
-    secretOf: (platform, externalId, name) =>
-      accountSecret(deps.db, deps.keyring, platform, externalId, name),
-  });
+  const platforms = platformClientsFor(config, deps.redis, deps.db, deps.keyring, deps.sandboxBase ?? null);
   await app.register(accountRoutes, {
     db: deps.db,
     keyring: deps.keyring,
     verifiers: platforms.verifiers,
     prefix: '/api/accounts',
   });
-  const content = { db: deps.db, config };
+  const content = { db: deps.db, config, ...(deps.publishQueue ? { publishQueue: deps.publishQueue } : {}) };
   await app.register(contentRoutes, { ...content, prefix: '/api/contents' });
   await app.register(portalContentRoutes, {
     ...content,

@@ -1,4 +1,4 @@
-import { buildApp } from '../api/app.js';
+import { buildApp, platformClientsFor } from '../api/app.js';
 import { listen } from '../api/server.js';
 import { createDemoSandbox, sandboxWechatApps, sandboxWeiboAccounts } from '../core/accounts/sandbox.js';
 import type { Config } from '../core/config/config.js';
@@ -8,11 +8,13 @@ import { StartupError } from '../core/errors.js';
 import { countUsers } from '../core/identity/users.repository.js';
 import { createSuperadmin, generateInitialPassword } from '../core/identity/users.service.js';
 import type { Logger } from '../core/logger.js';
+import { defaultWorkerId } from '../core/publishing/publisher.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
 import { startEmulator } from '../integrations/emulator/emulator.app.js';
 import { JOBS } from '../workers/jobs.js';
 import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
+import { bullmqPublishQueue } from '../workers/publish-queue.js';
 import { closeQueues, createQueues } from '../workers/queues.js';
 
 export const ROLES = ['api', 'worker', 'all'] as const;
@@ -85,21 +87,11 @@ export async function startService({
     const queues = createQueues(redis.client, config.redis.prefix, logger);
     stack.push({ name: 'queues', stop: () => closeQueues(queues) });
 
-    if (role !== 'api') {
-      const pool = startWorkerPool(JOBS, createProcessors(database.db, config), {
-        connection: redis.client,
-        prefix: config.redis.prefix,
-        logger,
-      });
-      stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
-      await upsertSchedulers(queues, { heartbeatIntervalMs: config.heartbeatIntervalMs });
-    }
-
     let address: string | null = null;
     let demoLogin: RunningService['demoLogin'] = null;
     let sandboxUrl: string | null = null;
+    const identity = { config, db: database.db, redis: redis.client, keyring };
     if (role !== 'worker') {
-      const identity = { config, db: database.db, redis: redis.client, keyring };
       if (database.kind === 'embedded' && (await countUsers(database.db)) === 0) {
         await createDemoSandbox({ db: database.db, keyring, verifiers: {} });
         // The demo start must be usable at once; the password is shown once and must be changed.
@@ -111,25 +103,64 @@ export async function startService({
         );
         demoLogin = { username: 'admin', password };
       }
-      // Sandbox accounts talk to an emulator in this process, rebuilt from the database at each start.
-      const sandboxApps = await sandboxWechatApps(database.db, keyring);
-      const sandboxWeibo = await sandboxWeiboAccounts(database.db, keyring);
-      if (sandboxApps.length + sandboxWeibo.length > 0) {
-        const emulator = await startEmulator();
-        for (const a of sandboxApps) emulator.state.addWechatApp(a);
-        for (const w of sandboxWeibo) {
-          emulator.weibo.users.set(w.uid, {
-            uid: w.uid,
-            screenName: w.screenName,
-            followers: 12_000,
-            statuses: 0,
-          });
-          emulator.weibo.tokens.set(w.token, { uid: w.uid, expiresAt: Date.now() + 5 * 365 * 86_400_000 });
-        }
-        stack.push({ name: 'sandbox emulator', stop: () => emulator.close() });
-        sandboxUrl = emulator.url;
+    }
+
+    // Sandbox accounts talk to an emulator in this process, rebuilt from the database at each start.
+    const sandboxApps = await sandboxWechatApps(database.db, keyring);
+    const sandboxWeibo = await sandboxWeiboAccounts(database.db, keyring);
+    if (sandboxApps.length + sandboxWeibo.length > 0) {
+      const emulator = await startEmulator();
+      for (const a of sandboxApps) emulator.state.addWechatApp(a);
+      for (const w of sandboxWeibo) {
+        emulator.weibo.users.set(w.uid, {
+          uid: w.uid,
+          screenName: w.screenName,
+          followers: 12_000,
+          statuses: 0,
+        });
+        emulator.weibo.tokens.set(w.token, { uid: w.uid, expiresAt: Date.now() + 5 * 365 * 86_400_000 });
       }
-      const app = await buildApp({ ...identity, logger, sandboxBase: sandboxUrl });
+      stack.push({ name: 'sandbox emulator', stop: () => emulator.close() });
+      sandboxUrl = emulator.url;
+    }
+    const publishQueue = bullmqPublishQueue(queues.publish);
+
+    if (role !== 'api') {
+      const platforms = platformClientsFor(config, redis.client, database.db, keyring, sandboxUrl);
+      const pub = config.publishing;
+      const publisher = {
+        dataDir: config.dataDir,
+        platformFor: platforms.platformFor,
+        workerId: defaultWorkerId(),
+        leaseMs: pub.leaseMs,
+        maxAttempts: pub.maxAttempts,
+        retryBaseMs: pub.retryBaseMs,
+        weiboRip: pub.weiboRip,
+      };
+      const pool = startWorkerPool(
+        JOBS,
+        createProcessors({
+          db: database.db,
+          auditRetentionDays: config.auditRetentionDays,
+          publisher,
+          reconciler: { ...publisher, queue: publishQueue },
+        }),
+        {
+          connection: redis.client,
+          prefix: config.redis.prefix,
+          logger,
+          concurrency: { publish: pub.concurrency },
+        },
+      );
+      stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
+      await upsertSchedulers(queues, {
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        reconcileIntervalMs: pub.reconcileIntervalMs,
+      });
+    }
+
+    if (role !== 'worker') {
+      const app = await buildApp({ ...identity, logger, sandboxBase: sandboxUrl, publishQueue });
       // Closing Fastify stops accepting connections and waits for in-flight requests.
       stack.push({ name: 'http', stop: () => app.close() });
       address = await listen(app, config);

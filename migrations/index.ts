@@ -5,6 +5,7 @@ import * as m20261123090000 from './2026_11_23_090000_create_sessions_credential
 import * as m20261123090100 from './2026_11_23_090100_audit_chain_and_retention.js';
 import * as m20261123100000 from './2026_11_23_100000_create_accounts.js';
 import * as m20261123120000 from './2026_11_23_120000_create_content.js';
+import * as m20261123140000 from './2026_11_23_140000_create_publishing.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_090100_audit_chain_and_retention': m20261123090100,
   '2026_11_23_100000_create_accounts': m20261123100000,
   '2026_11_23_120000_create_content': m20261123120000,
+  '2026_11_23_140000_create_publishing': m20261123140000,
 };

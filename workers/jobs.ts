@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
  * - job ids are deterministic so that enqueueing the same work twice is a no-op (see `jobId`).
  */
 
-export const QUEUE_NAMES = ['maintenance'] as const;
+export const QUEUE_NAMES = ['maintenance', 'publish'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface HeartbeatPayload {
@@ -19,10 +19,22 @@ export interface AuditPurgePayload {
   source: 'scheduler' | 'manual';
 }
 
+export interface PublishPayload {
+  contentId: string;
+  /** The revision that was approved and scheduled; a newer revision is a different job. */
+  revision: number;
+}
+
+export interface ReconcilePayload {
+  source: 'scheduler' | 'manual';
+}
+
 /** Job name → payload type. */
 export interface JobPayloads {
   heartbeat: HeartbeatPayload;
   'audit-purge': AuditPurgePayload;
+  publish: PublishPayload;
+  reconcile: ReconcilePayload;
 }
 export type JobName = keyof JobPayloads;
 
@@ -43,6 +55,15 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
     // One purge per day is enough; a second enqueue the same day is the same job.
     jobId: (payload, at) => jobId('audit-purge', payload.source, at.toISOString().slice(0, 10)),
   },
+  publish: {
+    queue: 'publish',
+    // One job per item and revision (`publish-<id>-r<revision>`): scheduling twice is one job.
+    jobId: (payload) => jobId('publish', payload.contentId, `r${payload.revision}`),
+  },
+  reconcile: {
+    queue: 'maintenance',
+    jobId: (payload, at) => jobId('reconcile', payload.source, Math.floor(at.getTime() / 1000)),
+  },
 };
 
 export interface SchedulerDefinition<N extends JobName> {
@@ -55,6 +76,7 @@ export interface SchedulerDefinition<N extends JobName> {
 }
 export interface ScheduleSettings {
   heartbeatIntervalMs: number;
+  reconcileIntervalMs: number;
 }
 
 export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
@@ -63,6 +85,12 @@ export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
     job: 'heartbeat',
     payload: { source: 'scheduler' },
     repeat: (s) => ({ every: s.heartbeatIntervalMs }),
+  },
+  {
+    id: 'reconcile',
+    job: 'reconcile',
+    payload: { source: 'scheduler' },
+    repeat: (s) => ({ every: s.reconcileIntervalMs }),
   },
   {
     id: 'audit-purge-daily',

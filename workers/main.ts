@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../core/db/database.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { PublisherDeps } from '../core/publishing/publisher.js';
+import type { ReconcilerDeps } from '../core/publishing/reconciler.js';
 import {
   assertProcessorsComplete,
   JOBS,
@@ -11,6 +13,7 @@ import {
   type ScheduleSettings,
 } from './jobs.js';
 import { auditPurgeProcessor, heartbeatProcessor } from './maintenance.worker.js';
+import { publishProcessor, reconcileProcessor } from './publish.worker.js';
 import type { Queues } from './queues.js';
 
 type AnyProcessor = (
@@ -32,16 +35,26 @@ export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   logger: Logger;
-  concurrency?: number;
+  /** Jobs at once per worker: one number for every queue, or per queue (default 1). */
+  concurrency?: number | Partial<Record<string, number>>;
   /** BullMQ lock settings; tests shorten them to see stalled-job recovery quickly. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
 }
 
-export function createProcessors(db: Db, settings: { auditRetentionDays: number }): Processors {
+export interface ProcessorDeps {
+  db: Db;
+  auditRetentionDays: number;
+  publisher: Omit<PublisherDeps, 'db'>;
+  reconciler: Omit<ReconcilerDeps, 'db'>;
+}
+
+export function createProcessors(deps: ProcessorDeps): Processors {
   return {
-    heartbeat: heartbeatProcessor(db),
-    'audit-purge': auditPurgeProcessor(db, settings.auditRetentionDays),
+    heartbeat: heartbeatProcessor(deps.db),
+    'audit-purge': auditPurgeProcessor(deps.db, deps.auditRetentionDays),
+    publish: publishProcessor({ db: deps.db, ...deps.publisher }),
+    reconcile: reconcileProcessor({ db: deps.db, ...deps.reconciler }),
   };
 }
 
@@ -70,7 +83,10 @@ export function startWorkerPool(
       {
         connection: options.connection,
         prefix: options.prefix,
-        concurrency: options.concurrency ?? 1,
+        concurrency:
+          typeof options.concurrency === 'number'
+            ? options.concurrency
+            : (options.concurrency?.[queueName] ?? 1),
         ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
         ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       },

@@ -161,6 +161,12 @@ export const envSchema = z.object({
   AUDIT_RETENTION_DAYS: integer(180, 36_500).default(180),
   SCHEDULE_HORIZON_DAYS: integer(1, 3650).default(90),
   MEDIA_MAX_BYTES: integer(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  PUBLISH_CONCURRENCY: integer(1, 200).default(8),
+  PUBLISH_MAX_ATTEMPTS: integer(1, 20).default(5),
+  PUBLISH_LEASE_SECONDS: integer(5, 3600).default(120),
+  PUBLISH_RETRY_BASE_MS: integer(10, 600_000).default(5000),
+  RECONCILE_INTERVAL_MS: integer(1000, 3_600_000).default(60_000),
+  WEIBO_RIP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -226,6 +232,18 @@ export interface Config {
     readonly scheduleHorizonDays: number;
     /** Largest file the media library accepts. */
     readonly mediaMaxBytes: number;
+  };
+  readonly publishing: {
+    /** Publishes running at once across all accounts (one per account at most). */
+    readonly concurrency: number;
+    /** Attempts before a transient failure becomes `failed`. */
+    readonly maxAttempts: number;
+    /** How long a worker holds an item without news before the reconciler settles it. */
+    readonly leaseMs: number;
+    readonly retryBaseMs: number;
+    readonly reconcileIntervalMs: number;
+    /** The address Weibo is told posts come from (`rip`). */
+    readonly weiboRip: string;
   };
   /** The system PATH, to find helper programs such as redis-server and chromium. */
   readonly systemPath: string;
@@ -297,6 +315,14 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     content: { scheduleHorizonDays: e.SCHEDULE_HORIZON_DAYS, mediaMaxBytes: e.MEDIA_MAX_BYTES },
+    publishing: {
+      concurrency: e.PUBLISH_CONCURRENCY,
+      maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
+      leaseMs: e.PUBLISH_LEASE_SECONDS * 1000,
+      retryBaseMs: e.PUBLISH_RETRY_BASE_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      weiboRip: e.WEIBO_RIP,
+    },
     systemPath: source.PATH ?? '',
     env: e,
   };

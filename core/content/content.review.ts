@@ -10,9 +10,11 @@ import {
   type ContentContext,
   type ContentSummary,
   type ContentView,
+  checkMasssendQuota,
   contentRow,
   getContent,
   summary,
+  syncPublishJob,
   workflowActor,
 } from './content.service.js';
 import { allowedActions, transition } from './content.workflow.js';
@@ -169,6 +171,14 @@ export async function reviewContent(
     // Scheduled at once: at the requested time if it is still ahead, else as soon as possible.
     const asap = !locked.publish_at || locked.publish_at.getTime() <= now.getTime();
     if (asap) await openSlaRecord(tx, id, r.organisation_id, slaWindow(now, calendar));
+    try {
+      await checkMasssendQuota(tx, id, asap ? now : (locked.publish_at ?? now));
+    } catch (err) {
+      // Approved, but that day's mass send is taken: the editor merges it or picks another day.
+      if (!(err instanceof AppError) || err.code !== 'MASSSEND_QUOTA_USED') throw err;
+      await auditContent(tx, actor, 'content.schedule_refused', r, { reason: err.zh ?? err.message });
+      return;
+    }
     await transition(tx, {
       contentId: id,
       action: 'schedule',
@@ -178,6 +188,7 @@ export async function reviewContent(
       details: { asap },
     });
   });
+  await syncPublishJob(ctx, id);
   return getContent(ctx.db, id);
 }
 

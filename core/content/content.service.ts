@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import { SANDBOX_SAFE_DOMAINS } from '../../integrations/platforms.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import { shanghaiDay } from '../calendar/working-days.js';
 import type { Config } from '../config/config.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { Actor } from '../identity/users.service.js';
 import { existingMediaIds } from '../media/media.service.js';
 import { proofreaderFor } from '../proofreading/proofreading.service.js';
 import type { ProofFinding } from '../proofreading/proofreading.types.js';
+import type { PublishQueue } from '../publishing/publish-queue.js';
 import {
   type ArticleInput,
   type BodyReport,
@@ -42,6 +44,80 @@ import { voidSlaRecord } from './sla.js';
 export interface ContentContext {
   db: Db;
   config: Pick<Config, 'content' | 'weiboSafeDomains'>;
+  /** Publish jobs follow the schedule; without a queue (or when it fails) the reconciler catches up. */
+  publishQueue?: PublishQueue | undefined;
+}
+
+/**
+ * After a commit, puts the item's publish job in step with Postgres. A queue failure is not the
+ * caller's: the row is the truth and the reconciler enqueues due items every minute.
+ */
+export async function syncPublishJob(
+  ctx: ContentContext,
+  id: string,
+  previousRevision?: number,
+): Promise<void> {
+  const queue = ctx.publishQueue;
+  if (!queue) return;
+  const row = await ctx.db
+    .selectFrom('contents')
+    .select(['status', 'revision', 'scheduled_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return;
+  try {
+    if (previousRevision !== undefined && previousRevision !== row.revision)
+      await queue.remove(id, previousRevision);
+    if (row.status === 'scheduled') await queue.replace(id, row.revision, row.scheduled_at ?? new Date());
+    else if (['cancelled', 'in_review', 'draft', 'approved'].includes(row.status))
+      await queue.remove(id, row.revision);
+  } catch {
+    // Repaired by the reconciler.
+  }
+}
+
+/**
+ * WeChat subscription accounts may mass-send once a day (their quota): a second send on the same
+ * Asia/Shanghai day is refused when it is scheduled, with the suggestion to join that day's edition.
+ */
+export async function checkMasssendQuota(db: DbOrTx, contentId: string, at: Date): Promise<void> {
+  const row = await db
+    .selectFrom('contents')
+    .innerJoin('accounts', 'accounts.id', 'contents.account_id')
+    .select([
+      'accounts.id',
+      'accounts.platform',
+      'accounts.wechat_kind',
+      'accounts.publish_mode',
+      'accounts.daily_masssend_quota',
+    ])
+    .where('contents.id', '=', contentId)
+    .executeTakeFirstOrThrow();
+  if (row.platform !== 'wechat' || row.publish_mode !== 'masssend' || row.wechat_kind !== 'subscription')
+    return;
+  const day = shanghaiDay(at);
+  const taken = await db
+    .selectFrom('contents')
+    .select(['id', 'title', 'scheduled_at'])
+    .where('account_id', '=', row.id)
+    .where('id', '!=', contentId)
+    .where('status', 'in', ['scheduled', 'publishing', 'published', 'unconfirmed'])
+    .where(
+      sql<string>`(coalesce(published_at, scheduled_at) at time zone 'Asia/Shanghai')::date::text`,
+      '=',
+      day,
+    )
+    .execute();
+  if (taken.length >= row.daily_masssend_quota) {
+    const first = taken[0];
+    throw new AppError(
+      'MASSSEND_QUOTA_USED',
+      `The subscription account has used its ${row.daily_masssend_quota} mass send(s) on ${day}`,
+      409,
+      { day, quota: row.daily_masssend_quota, taken: taken.map((t) => ({ id: t.id, title: t.title })) },
+      `该订阅号 ${day} 的群发次数已用完（每天 ${row.daily_masssend_quota} 次）${first ? `，当天已排：“${first.title}”` : ''}。请把本文加入当天那次群发（一次最多 8 篇），或改到其他日期。`,
+    );
+  }
 }
 
 type Row = Selectable<ContentsTable>;
@@ -500,6 +576,7 @@ export async function updateContent(
       });
     }
   });
+  await syncPublishJob(ctx, id, current.revision);
   return getContent(ctx.db, id);
 }
 
@@ -619,6 +696,7 @@ export async function cancelContent(
     await transition(tx, { contentId: id, action: 'cancel', actor: workflowActor(actor), reason });
     await voidSlaRecord(tx, id);
   });
+  await syncPublishJob(ctx, id);
   return getContent(ctx.db, id);
 }
 
@@ -660,6 +738,7 @@ export async function scheduleContent(
       });
       return;
     }
+    await checkMasssendQuota(tx, id, publishAt ?? now);
     await transition(tx, {
       contentId: id,
       action,
@@ -668,6 +747,7 @@ export async function scheduleContent(
       details: { publishAt: publishAt?.toISOString() ?? null },
     });
   });
+  await syncPublishJob(ctx, id);
   return getContent(ctx.db, id);
 }
 

@@ -20,6 +20,28 @@ export interface ContentsTable {
   updated_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Publishing (core/publishing): the worker holding the item, and until when. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** PublishProgress: every platform id recorded so far. */
+  progress: JSONColumnType<object, string | undefined, string>;
+  attempts: Generated<number>;
+  published_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  published_urls: JSONColumnType<
+    Array<{ articleId: string | null; url: string }>,
+    string | undefined,
+    string
+  >;
+  last_error: JSONColumnType<PublishErrorRecord | null, string | null | undefined, string | null>;
+}
+
+/** The last publishing error, translated for the editor. */
+export interface PublishErrorRecord {
+  kind: string;
+  code: string | null;
+  message: string;
+  editorMessage: string;
+  at: string;
 }
 
 export interface ContentRevisionsTable {

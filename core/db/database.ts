@@ -20,6 +20,7 @@ import type {
 } from '../identity/identity.table.js';
 import type { MediaPlatformRefsTable, MediaTable } from '../media/media.table.js';
 import type { ProofEntriesTable } from '../proofreading/proof-entries.table.js';
+import type { PublishAttemptsTable } from '../publishing/publishing.table.js';
 import type { SecretsTable } from '../secrets/secrets.table.js';
 
 /** Every table, by name. Row types live beside their feature in `<feature>.table.ts`. */
@@ -43,6 +44,7 @@ export interface Database {
   sla_records: SlaRecordsTable;
   calendar_overrides: CalendarOverridesTable;
   proof_entries: ProofEntriesTable;
+  publish_attempts: PublishAttemptsTable;
 }
 
 export type Db = Kysely<Database>;

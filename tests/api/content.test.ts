@@ -30,6 +30,7 @@ describe('content: editions, Weibo posts, media, proofreading, review and the SL
   let otherApprover: SignedIn;
   let wechatId: string;
   let weiboId: string;
+  let masssendId: string;
   let coverId: string;
 
   beforeAll(async () => {
@@ -74,6 +75,15 @@ describe('content: editions, Weibo posts, media, proofreading, review and the SL
       platform: 'wechat',
       name: '体彩公众号',
       externalId: 'wx_content_test',
+      wechatKind: 'subscription',
+      verified: true,
+      // freepublish has no daily quota; the mass-send quota has its own test below.
+      publishMode: 'freepublish',
+    });
+    masssendId = await account({
+      platform: 'wechat',
+      name: '体彩订阅号',
+      externalId: 'wx_masssend_test',
       wechatKind: 'subscription',
       verified: true,
       publishMode: 'masssend',
@@ -469,6 +479,40 @@ describe('content: editions, Weibo posts, media, proofreading, review and the SL
       ).json();
       expect(approved).toMatchObject({ status: 'scheduled', sla: null });
       expect(approved.scheduledAt).toBe(c.publishAt);
+    });
+
+    it('a second mass send on the same Shanghai day is refused with a suggestion; approval then stays approved', async () => {
+      const make = async (publishAt: string) => {
+        const res = await api(author, 'POST', '/api/contents', {
+          accountId: masssendId,
+          body: { kind: 'wechat_edition', articles: [article({ coverMediaId: coverId })] },
+          publishAt,
+        });
+        await api(author, 'POST', `/api/contents/${res.json().id}/submit`, {});
+        return res.json().id as string;
+      };
+      // Both tomorrow at 10:00 and 15:00 Beijing time.
+      const tomorrow = new Date(Date.now() + 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+      const first = await make(`${tomorrow}T10:00:00+08:00`);
+      const second = await make(`${tomorrow}T15:00:00+08:00`);
+      expect(
+        (await api(reviewer, 'POST', `/api/contents/${first}/review`, { decision: 'approved' })).json()
+          .status,
+      ).toBe('scheduled');
+      const approved = (
+        await api(reviewer, 'POST', `/api/contents/${second}/review`, { decision: 'approved' })
+      ).json();
+      expect(approved.status).toBe('approved');
+      const retry = await api(author, 'POST', `/api/contents/${second}/schedule`, {
+        publishAt: `${tomorrow}T18:00:00+08:00`,
+      });
+      expect(retry.statusCode).toBe(409);
+      expect(retry.json().error.code).toBe('MASSSEND_QUOTA_USED');
+      expect(retry.json().error.message).toMatch(/群发次数已用完.*加入当天那次群发/);
+      const nextDay = new Date(Date.parse(`${tomorrow}T10:00:00+08:00`) + 86_400_000).toISOString();
+      expect(
+        (await api(author, 'POST', `/api/contents/${second}/schedule`, { publishAt: nextDay })).json().status,
+      ).toBe('scheduled');
     });
 
     it('rejection needs a comment; the author edits (back to draft) and resubmits', async () => {

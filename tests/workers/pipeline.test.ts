@@ -55,8 +55,8 @@ describe('heartbeat pipeline (real Postgres + Redis)', () => {
   it('upserting the schedulers again (a second process starting) leaves one of each', async () => {
     const queues = createQueues(redis, prefix, silentLogger);
     try {
-      await upsertSchedulers(queues, { heartbeatIntervalMs: 1000 });
-      await upsertSchedulers(queues, { heartbeatIntervalMs: 1000 });
+      await upsertSchedulers(queues, { heartbeatIntervalMs: 1000, reconcileIntervalMs: 60_000 });
+      await upsertSchedulers(queues, { heartbeatIntervalMs: 1000, reconcileIntervalMs: 60_000 });
       const schedulers = await queues.maintenance.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual(SCHEDULERS.map((s) => s.id).sort());
       expect(schedulers.find((s) => s.key === 'audit-purge-daily')).toMatchObject({

@@ -1,0 +1,458 @@
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import {
+  type AccountRef,
+  type Edition,
+  emptyProgress,
+  type PlatformClient,
+  PlatformError,
+  type Publication,
+  type PublishProgress,
+  type PublishState,
+  type WeiboPostContent,
+} from '../../integrations/platform.js';
+import type { ContentBody } from '../content/content.body.js';
+import type { PublishErrorRecord } from '../content/content.table.js';
+import { transition } from '../content/content.workflow.js';
+import { closeSlaRecord } from '../content/sla.js';
+import type { Db, DbOrTx } from '../db/database.js';
+import { errorMessage } from '../errors.js';
+import { platformRef, rememberPlatformRef } from '../media/media.service.js';
+import { libraryMediaLoader } from './media-loader.js';
+
+/**
+ * Publishing one item, exactly once. The worker claims the item with a conditional update
+ * (`scheduled → publishing`, with a lease), records every platform id as it happens, and ends it
+ * published, failed (with the platform's reason for the editor), unconfirmed (the outcome of a send
+ * is unknown: never re-sent blindly), or back in `scheduled` for a later retry.
+ *
+ * One publish at a time per account: the claim takes a transaction-level advisory lock on the
+ * account and refuses while another item of the account holds a live lease.
+ */
+export interface PublisherDeps {
+  db: Db;
+  dataDir: string;
+  platformFor(account: AccountRef): PlatformClient;
+  /** Who holds the lease: `host:pid:…`. */
+  workerId: string;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Weibo wants the poster's real IP (`rip`); ours is the service's address. */
+  weiboRip: string;
+  now?: () => Date;
+  /** Failed and unconfirmed items are announced here (alerts). */
+  notify?: (event: PublishEvent) => Promise<void>;
+}
+
+export interface PublishEvent {
+  kind: 'publish_failed' | 'publish_unconfirmed';
+  contentId: string;
+  organisationId: string;
+  title: string;
+  reason: string;
+}
+
+export type PublishOutcome =
+  | { kind: 'published' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'unconfirmed'; reason: string }
+  /** The platform is still processing (freepublish): the reconciler settles it. */
+  | { kind: 'pending' }
+  /** Try again after `delayMs` (transient error, rate limit, or the account is busy). */
+  | { kind: 'retry'; delayMs: number; reason: string }
+  /** Nothing to do: not scheduled any more, another revision, or not due yet. */
+  | { kind: 'skipped'; reason: string; delayMs?: number };
+
+export const defaultWorkerId = () => `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+/** Exponential backoff with jitter: base·2^(n−1), scaled by a random factor in [0.5, 1], at most 10 minutes. */
+export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
+  const ceiling = Math.min(10 * 60_000, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+/** How long to wait before looking again at an item whose account is busy. */
+const BUSY_DELAY_MS = 250;
+
+interface Claimed {
+  organisationId: string;
+  title: string;
+  attempt: number;
+  attemptId: string;
+  account: AccountRef & { publishMode: 'masssend' | 'freepublish' | null };
+  body: ContentBody;
+  progress: PublishProgress;
+}
+
+type ClaimResult = { claimed: Claimed } | { outcome: PublishOutcome };
+
+async function claim(
+  deps: PublisherDeps,
+  contentId: string,
+  revision: number,
+  now: Date,
+): Promise<ClaimResult> {
+  return deps.db.transaction().execute(async (tx) => {
+    const peek = await tx
+      .selectFrom('contents')
+      .select('account_id')
+      .where('id', '=', contentId)
+      .executeTakeFirst();
+    if (!peek) return { outcome: { kind: 'skipped', reason: 'no such content' } };
+    await sql`select pg_advisory_xact_lock(hashtext(${`publish:${peek.account_id}`}))`.execute(tx);
+    const row = await tx
+      .selectFrom('contents')
+      .selectAll()
+      .where('id', '=', contentId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (row.revision !== revision)
+      return { outcome: { kind: 'skipped', reason: `revision is now ${row.revision}` } };
+    if (row.status !== 'scheduled')
+      return { outcome: { kind: 'skipped', reason: `status is ${row.status}` } };
+    const due = row.scheduled_at ?? now;
+    if (due.getTime() > now.getTime() + 1000)
+      return { outcome: { kind: 'skipped', reason: 'not due yet', delayMs: due.getTime() - now.getTime() } };
+    const busy = await tx
+      .selectFrom('contents')
+      .select('id')
+      .where('account_id', '=', row.account_id)
+      .where('status', '=', 'publishing')
+      .where('id', '!=', contentId)
+      .executeTakeFirst();
+    if (busy)
+      return {
+        outcome: {
+          kind: 'retry',
+          delayMs: BUSY_DELAY_MS + Math.round(Math.random() * BUSY_DELAY_MS),
+          reason: 'account busy',
+        },
+      };
+    const account = await tx
+      .selectFrom('accounts')
+      .select(['id', 'platform', 'external_id', 'sandbox', 'publish_mode', 'status'])
+      .where('id', '=', row.account_id)
+      .executeTakeFirstOrThrow();
+    const attempt = row.attempts + 1;
+    await transition(tx, {
+      contentId,
+      action: 'start_publish',
+      actor: { userId: null, role: 'system' },
+      set: {
+        lease_owner: deps.workerId,
+        lease_until: new Date(now.getTime() + deps.leaseMs),
+        attempts: attempt,
+      },
+      details: { attempt, worker: deps.workerId },
+    });
+    const rev = await tx
+      .selectFrom('content_revisions')
+      .select('body')
+      .where('content_id', '=', contentId)
+      .where('revision', '=', revision)
+      .executeTakeFirstOrThrow();
+    const inserted = await tx
+      .insertInto('publish_attempts')
+      .values({ content_id: contentId, revision, attempt, worker: deps.workerId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return {
+      claimed: {
+        organisationId: row.organisation_id,
+        title: row.title,
+        attempt,
+        attemptId: inserted.id,
+        account: {
+          accountId: account.id,
+          platform: account.platform,
+          externalId: account.external_id,
+          sandbox: account.sandbox,
+          publishMode: account.publish_mode,
+        },
+        body: rev.body as ContentBody,
+        progress: { ...emptyProgress(), ...(row.progress as Partial<PublishProgress>) },
+      },
+    };
+  });
+}
+
+/** The platform's view of a revision: ids from our library, our idempotency key. */
+export function publicationOf(
+  contentId: string,
+  revision: number,
+  body: ContentBody,
+  mode: 'masssend' | 'freepublish' | null,
+  rip: string,
+): Publication {
+  const idempotencyKey = `yy-${contentId}-r${revision}`;
+  if (body.kind === 'weibo_post')
+    return { idempotencyKey, text: body.text, picture: body.pictureMediaId, rip } satisfies WeiboPostContent;
+  return {
+    idempotencyKey,
+    mode: mode ?? 'masssend',
+    articles: body.articles.map((a) => ({
+      title: a.title,
+      author: a.author,
+      digest: a.digest,
+      contentHtml: a.contentHtml,
+      coverImage: a.coverMediaId ?? '',
+      sourceUrl: a.sourceUrl,
+      original: a.original,
+      comments: a.comments,
+    })),
+  } satisfies Edition;
+}
+
+function errorRecord(err: unknown, now: Date): PublishErrorRecord {
+  if (err instanceof PlatformError)
+    return {
+      kind: err.kind,
+      code: err.detail.code === undefined ? null : String(err.detail.code),
+      message: err.message,
+      editorMessage: err.detail.editorMessage ?? `平台返回错误：${err.message}`,
+      at: now.toISOString(),
+    };
+  return {
+    kind: 'internal',
+    code: null,
+    message: errorMessage(err),
+    editorMessage: '发布时出现内部错误',
+    at: now.toISOString(),
+  };
+}
+
+/** Ends an attempt row. */
+async function endAttempt(
+  db: DbOrTx,
+  attemptId: string,
+  outcome: 'published' | 'failed' | 'unconfirmed' | 'retry' | 'abandoned',
+  error: PublishErrorRecord | null,
+) {
+  await db
+    .updateTable('publish_attempts')
+    .set({
+      finished_at: new Date(),
+      outcome,
+      error_kind: error?.kind ?? null,
+      error_code: error?.code ?? null,
+      error_message: error?.editorMessage ?? null,
+    })
+    .where('id', '=', attemptId)
+    .execute();
+}
+
+const SYSTEM = { userId: null, role: 'system' as const };
+
+/** Published: status, time, article URLs, SLA outcome; and the images the platform now holds. */
+export async function markPublished(
+  db: Db,
+  contentId: string,
+  state: Extract<PublishState, { state: 'published' }>,
+  at: Date,
+  reason: string | null = null,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await transition(tx, {
+      contentId,
+      action: 'mark_published',
+      actor: SYSTEM,
+      reason,
+      set: {
+        published_at: at,
+        published_urls: JSON.stringify(state.articles),
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+      },
+    });
+    await closeSlaRecord(tx, contentId, at);
+  });
+}
+
+/**
+ * Runs one publish of one revision. Platform errors become outcomes; anything else (the database
+ * went away) propagates: the item keeps its lease and the reconciler settles it when the lease ends.
+ */
+export async function publishItem(
+  deps: PublisherDeps,
+  contentId: string,
+  revision: number,
+): Promise<PublishOutcome> {
+  const now = () => deps.now?.() ?? new Date();
+  const claimed = await claim(deps, contentId, revision, now());
+  if ('outcome' in claimed) return claimed.outcome;
+  const c = claimed.claimed;
+  const platform = deps.platformFor(c.account);
+  const publication = publicationOf(contentId, revision, c.body, c.account.publishMode, deps.weiboRip);
+  const media = libraryMediaLoader(deps, c.organisationId, c.account.platform);
+  const progress = await withKnownImages(deps.db, c, publication);
+
+  const record = async (p: PublishProgress) => {
+    const updated = await deps.db
+      .updateTable('contents')
+      .set({ progress: JSON.stringify(p), lease_until: new Date(now().getTime() + deps.leaseMs) })
+      .where('id', '=', contentId)
+      .where('status', '=', 'publishing')
+      .where('lease_owner', '=', deps.workerId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new Error('lease lost');
+    await deps.db
+      .updateTable('publish_attempts')
+      .set({
+        steps: sql`steps || ${JSON.stringify([{ step: describeStep(p), at: now().toISOString() }])}::jsonb`,
+      })
+      .where('id', '=', c.attemptId)
+      .execute();
+  };
+
+  let done: PublishProgress;
+  try {
+    done =
+      'text' in publication
+        ? await platform.publishPost(c.account, publication, progress, record, media)
+        : await platform.publishEdition(c.account, publication, progress, record, media);
+  } catch (err) {
+    if (!(err instanceof PlatformError)) throw err;
+    return settleError(deps, c, contentId, err, now());
+  }
+  await rememberImages(deps.db, c, publication, done);
+
+  // A mass send or a post is done when sent; a freepublish submission is processed asynchronously.
+  let state: PublishState = { state: 'publishing' };
+  for (const wait of [0, 500, 1000, 2000]) {
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    try {
+      state = await platform.publishState(c.account, done, publication);
+    } catch {
+      state = { state: 'publishing' };
+    }
+    if (state.state !== 'publishing') break;
+  }
+  if (state.state === 'published') {
+    await markPublished(deps.db, contentId, state, now());
+    await endAttempt(deps.db, c.attemptId, 'published', null);
+    return { kind: 'published' };
+  }
+  if (state.state === 'failed') {
+    const error: PublishErrorRecord = {
+      kind: 'platform_failed',
+      code: null,
+      message: state.reason,
+      editorMessage: `平台处理失败：${state.reason}`,
+      at: now().toISOString(),
+    };
+    await finish(deps, c, contentId, 'mark_failed', error);
+    return { kind: 'failed', reason: error.editorMessage };
+  }
+  // Still processing on the platform: keep the lease; the reconciler asks again when it ends.
+  return { kind: 'pending' };
+}
+
+function describeStep(p: PublishProgress): string {
+  if (p.postId) return `微博已发布 ${p.postId}`;
+  if (p.postSubmittedAt) return '微博已提交';
+  if (p.msgId) return `群发已提交 msg_id=${p.msgId}`;
+  if (p.publishId) return `发布已提交 publish_id=${p.publishId}`;
+  if (p.draftMediaId) return `草稿已创建 ${p.draftMediaId}`;
+  const covers = Object.keys(p.coverMediaIds).length;
+  if (covers) return `封面已上传 ${covers} 张`;
+  return `正文图片已上传 ${Object.keys(p.uploadedImages).length} 张`;
+}
+
+const LIBRARY_ID = /\/api\/media\/([0-9a-f-]{36})\/file/i;
+
+/** Body images this account already holds on WeChat need no second upload. */
+async function withKnownImages(db: DbOrTx, c: Claimed, publication: Publication): Promise<PublishProgress> {
+  if ('text' in publication) return c.progress;
+  const p = structuredClone(c.progress);
+  for (const article of publication.articles)
+    for (const m of article.contentHtml.matchAll(new RegExp(LIBRARY_ID, 'gi'))) {
+      const ref = m[0];
+      if (p.uploadedImages[ref]) continue;
+      const known = await platformRef(db, m[1] as string, c.account.accountId, 'body_url');
+      if (known) p.uploadedImages[ref] = known;
+    }
+  return p;
+}
+
+async function rememberImages(db: DbOrTx, c: Claimed, publication: Publication, p: PublishProgress) {
+  if ('text' in publication) return;
+  for (const [ref, url] of Object.entries(p.uploadedImages)) {
+    const id = LIBRARY_ID.exec(ref)?.[1];
+    if (id) await rememberPlatformRef(db, id, c.account.accountId, 'body_url', url);
+  }
+}
+
+async function finish(
+  deps: PublisherDeps,
+  c: Claimed,
+  contentId: string,
+  action: 'mark_failed' | 'mark_unconfirmed',
+  error: PublishErrorRecord,
+) {
+  await deps.db.transaction().execute((tx) =>
+    transition(tx, {
+      contentId,
+      action,
+      actor: SYSTEM,
+      reason: error.editorMessage,
+      set: {
+        last_error: JSON.stringify(error),
+        ...(action === 'mark_failed' ? { lease_owner: null, lease_until: null } : {}),
+      },
+    }),
+  );
+  await endAttempt(deps.db, c.attemptId, action === 'mark_failed' ? 'failed' : 'unconfirmed', error);
+  await deps.notify?.({
+    kind: action === 'mark_failed' ? 'publish_failed' : 'publish_unconfirmed',
+    contentId,
+    organisationId: c.organisationId,
+    title: c.title,
+    reason: error.editorMessage,
+  });
+}
+
+const RETRYABLE = new Set(['transient', 'rate_limited', 'auth']);
+
+async function settleError(
+  deps: PublisherDeps,
+  c: Claimed,
+  contentId: string,
+  err: PlatformError,
+  now: Date,
+): Promise<PublishOutcome> {
+  const error = errorRecord(err, now);
+  if (err.kind === 'unknown_outcome') {
+    await finish(deps, c, contentId, 'mark_unconfirmed', error);
+    return { kind: 'unconfirmed', reason: error.editorMessage };
+  }
+  if (RETRYABLE.has(err.kind) && c.attempt < deps.maxAttempts) {
+    const delayMs =
+      err.kind === 'rate_limited' && err.detail.retryAfterMs
+        ? err.detail.retryAfterMs
+        : backoffMs(c.attempt, deps.retryBaseMs);
+    await deps.db.transaction().execute((tx) =>
+      transition(tx, {
+        contentId,
+        action: 'release',
+        actor: SYSTEM,
+        reason: `第 ${c.attempt} 次发布未成功，稍后重试：${error.editorMessage}`,
+        set: {
+          scheduled_at: new Date(now.getTime() + delayMs),
+          lease_owner: null,
+          lease_until: null,
+          last_error: JSON.stringify(error),
+        },
+      }),
+    );
+    await endAttempt(deps.db, c.attemptId, 'retry', error);
+    return { kind: 'retry', delayMs, reason: error.editorMessage };
+  }
+  const final =
+    RETRYABLE.has(err.kind) && c.attempt >= deps.maxAttempts
+      ? { ...error, editorMessage: `已重试 ${c.attempt} 次仍未成功：${error.editorMessage}` }
+      : error;
+  await finish(deps, c, contentId, 'mark_failed', final);
+  return { kind: 'failed', reason: final.editorMessage };
+}
