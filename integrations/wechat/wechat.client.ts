@@ -103,8 +103,13 @@ export class WechatClient {
     return publishEditionSteps(this.publishCalls(appid), edition, progress, record, media);
   }
 
-  publishState(appid: string, progress: PublishProgress): Promise<PublishState> {
-    return publishStateOf(this.publishCalls(appid), progress);
+  publishState(
+    appid: string,
+    progress: PublishProgress,
+    edition?: Edition,
+    since = new Date(Date.now() - 24 * 3600_000),
+  ): Promise<PublishState> {
+    return publishStateOf(this.publishCalls(appid), progress, edition, () => this.listPublished(appid, since));
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   type Edition,
   type MediaLoader,
   type PlatformClient,
+  type Publication,
   type PublishProgress,
   unsupported,
 } from '../platform.js';
@@ -32,8 +33,9 @@ export class WechatPlatform implements PlatformClient {
     throw unsupported('wechat', 'Weibo posts', '公众号不能发布微博：请选择微博账号。');
   }
 
-  publishState(a: AccountRef, progress: PublishProgress) {
-    return this.clientFor(a).publishState(a.externalId, progress);
+  publishState(a: AccountRef, progress: PublishProgress, content?: Publication) {
+    const edition = content && 'articles' in content ? content : undefined;
+    return this.clientFor(a).publishState(a.externalId, progress, edition);
   }
 
   listPublished(a: AccountRef, since: Date) {

@@ -166,7 +166,31 @@ export async function publishEditionSteps(
   return p;
 }
 
-export async function publishStateOf(calls: WechatPublishCalls, p: PublishProgress): Promise<PublishState> {
+/**
+ * Where a publish stands, asked of WeChat. With the platform ids recorded, by freepublish/get or the
+ * mass-send status. Without them (the answer to the send was lost):
+ *  - a mass send is asked again with the same `clientmsgid`: WeChat answers 45065 with the msg_id of
+ *    the send it already has (so nothing is sent twice), or takes the send now if the first never
+ *    arrived — either way exactly one send exists;
+ *  - a freepublish submission has no such key: the account's newest free-published items are
+ *    searched for the edition's first title published since `since`.
+ */
+export async function publishStateOf(
+  calls: WechatPublishCalls,
+  p: PublishProgress,
+  edition?: Edition,
+  recent?: () => Promise<Array<{ title: string; url: string; externalId: string }>>,
+): Promise<PublishState> {
+  if (!p.msgId && !p.publishId && p.draftMediaId && edition?.mode === 'masssend') {
+    const r = await calls.massSend(p.draftMediaId, edition.idempotencyKey);
+    return publishStateOf(calls, { ...p, msgId: r.msgId, msgDataId: r.msgDataId });
+  }
+  if (!p.publishId && p.draftMediaId && edition?.mode === 'freepublish' && recent) {
+    const first = edition.articles[0]?.title;
+    const found = (await recent()).filter((i) => i.title === first);
+    if (found.length > 0)
+      return { state: 'published', articles: found.map((f) => ({ articleId: f.externalId, url: f.url })) };
+  }
   if (p.publishId) {
     const r = await calls.freepublishGet(p.publishId);
     if (r.status === 1) return { state: 'publishing' };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import jpegJs from 'jpeg-js';
 import type { App } from '../../api/app.js';
 import type { SignedIn } from './identity.js';
 
@@ -9,6 +10,13 @@ export function png(salt = ''): Buffer {
     'base64',
   );
   return salt ? Buffer.concat([base, Buffer.from(salt)]) : base;
+}
+
+/** A valid 16×16 JPEG (WeChat covers must be JPEG under 64 KB); `shade` makes distinct files. */
+export function jpeg(shade = 200): Buffer {
+  const size = 16;
+  const data = Buffer.alloc(size * size * 4, shade % 256);
+  return Buffer.from(jpegJs.encode({ data, width: size, height: size }, 80).data);
 }
 
 /** A multipart/form-data body with one file part, as a browser would send it. */

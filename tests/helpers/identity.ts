@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import * as OTPAuth from 'otpauth';
-import { type App, buildApp } from '../../api/app.js';
+import { type App, type AppDeps, buildApp } from '../../api/app.js';
 import type { Config } from '../../core/config/config.js';
 import type { IdentityContext } from '../../core/identity/identity.context.js';
 import type { Role } from '../../core/identity/identity.table.js';
@@ -29,13 +29,24 @@ export interface IdentityHarness extends IdentityContext {
 }
 
 /** A migrated database, Redis under a unique prefix, and the app built on them. */
-export async function identityHarness(env: Record<string, string> = {}): Promise<IdentityHarness> {
+export async function identityHarness(
+  env: Record<string, string> = {},
+  /** More app dependencies (a publish queue …), built on the harness's Redis and prefix. */
+  more: (ctx: { redis: Redis; prefix: string }) => Partial<AppDeps> = () => ({}),
+): Promise<IdentityHarness> {
   const database = await createMigratedDatabase();
   const prefix = uniqueName('t-id').toLowerCase();
   const redis = new Redis(testServiceUrls().redisUrl, { maxRetriesPerRequest: null });
   const config = testConfig({ DATABASE_URL: database.url, REDIS_PREFIX: prefix, ...env });
   const keyring = keyringFromKeys(randomBytes(32).toString('base64'), []);
-  const app = await buildApp({ config, logger: silentLogger, db: database.db, redis, keyring });
+  const app = await buildApp({
+    config,
+    logger: silentLogger,
+    db: database.db,
+    redis,
+    keyring,
+    ...more({ redis, prefix }),
+  });
   const org = await database.db
     .insertInto('organisations')
     .values({ slug: `org-${randomBytes(3).toString('hex')}`, name: '省体彩中心' })
