@@ -14,8 +14,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('published_urls', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('last_error', 'jsonb')
     .execute();
-  await db.schema.createIndex('contents_due_idx').on('contents').columns(['status', 'scheduled_at']).execute();
-  await db.schema.createIndex('contents_lease_idx').on('contents').columns(['status', 'lease_until']).execute();
+  await db.schema
+    .createIndex('contents_due_idx')
+    .on('contents')
+    .columns(['status', 'scheduled_at'])
+    .execute();
+  await db.schema
+    .createIndex('contents_lease_idx')
+    .on('contents')
+    .columns(['status', 'lease_until'])
+    .execute();
 
   // Every attempt at publishing an item: who, when, which steps, how it ended.
   await db.schema
@@ -35,7 +43,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_message', 'text')
     .addColumn('steps', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .execute();
-  await db.schema.createIndex('publish_attempts_content_idx').on('publish_attempts').column('content_id').execute();
+  await db.schema
+    .createIndex('publish_attempts_content_idx')
+    .on('publish_attempts')
+    .column('content_id')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

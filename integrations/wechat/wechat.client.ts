@@ -109,7 +109,9 @@ export class WechatClient {
     edition?: Edition,
     since = new Date(Date.now() - 24 * 3600_000),
   ): Promise<PublishState> {
-    return publishStateOf(this.publishCalls(appid), progress, edition, () => this.listPublished(appid, since));
+    return publishStateOf(this.publishCalls(appid), progress, edition, () =>
+      this.listPublished(appid, since),
+    );
   }
 
   /**

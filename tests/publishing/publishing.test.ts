@@ -13,7 +13,7 @@ import {
 import { reconcile } from '../../core/publishing/reconciler.js';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
 import type { FaultKind } from '../../integrations/emulator/emulator.state.js';
-import { type PlatformClient, PlatformError } from '../../integrations/platform.js';
+import type { PlatformClient } from '../../integrations/platform.js';
 import { JOBS } from '../../workers/jobs.js';
 import { startWorkerPool, type WorkerPool } from '../../workers/main.js';
 import { publishProcessor } from '../../workers/publish.worker.js';
