@@ -18,6 +18,7 @@ import { createPlatformClients } from '../integrations/platforms.js';
 import { type RouteEntry, registerAuth } from './plugins/auth.js';
 import { errorResponseSchema, registerErrorHandling } from './plugins/error-handler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
+import { alertRoutes } from './routes/alerts.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { calendarRoutes } from './routes/calendar.routes.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   sandboxBase?: string | null;
   /** Where scheduling puts publish jobs; without one the reconciler enqueues due items. */
   publishQueue?: PublishQueue;
+  /** Asks for alert dispatches (the worker's queue); without one the reconciler triggers them. */
+  alertTrigger?: (channelIds: string[]) => Promise<void>;
 }
 
 /** The platform clients of a process, with credentials read from the encrypted secrets. */
@@ -178,5 +181,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(proofreadingRoutes, { db: deps.db, prefix: '/api/proofreading' });
   await app.register(calendarRoutes, { db: deps.db, prefix: '/api/calendar' });
+  await app.register(alertRoutes, {
+    db: deps.db,
+    keyring: deps.keyring,
+    publicUrl: config.publicUrl,
+    trigger: deps.alertTrigger,
+    prefix: '/api/alerts',
+  });
   return app;
 }

@@ -12,6 +12,7 @@ import { defaultWorkerId } from '../core/publishing/publisher.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
 import { startEmulator } from '../integrations/emulator/emulator.app.js';
+import { alertTrigger } from '../workers/alerts.worker.js';
 import { JOBS } from '../workers/jobs.js';
 import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
 import { bullmqPublishQueue } from '../workers/publish-queue.js';
@@ -144,12 +145,19 @@ export async function startService({
           auditRetentionDays: config.auditRetentionDays,
           publisher,
           reconciler: { ...publisher, queue: publishQueue },
+          alerts: {
+            db: database.db,
+            keyring,
+            publicUrl: config.publicUrl,
+            trigger: alertTrigger(queues.alerts),
+          },
+          accounts: { db: database.db, keyring, verifiers: platforms.verifiers },
         }),
         {
           connection: redis.client,
           prefix: config.redis.prefix,
           logger,
-          concurrency: { publish: pub.concurrency },
+          concurrency: { publish: pub.concurrency, alerts: 4 },
         },
       );
       stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
@@ -160,7 +168,13 @@ export async function startService({
     }
 
     if (role !== 'worker') {
-      const app = await buildApp({ ...identity, logger, sandboxBase: sandboxUrl, publishQueue });
+      const app = await buildApp({
+        ...identity,
+        logger,
+        sandboxBase: sandboxUrl,
+        publishQueue,
+        alertTrigger: alertTrigger(queues.alerts),
+      });
       // Closing Fastify stops accepting connections and waits for in-flight requests.
       stack.push({ name: 'http', stop: () => app.close() });
       address = await listen(app, config);

@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
  * - job ids are deterministic so that enqueueing the same work twice is a no-op (see `jobId`).
  */
 
-export const QUEUE_NAMES = ['maintenance', 'publish'] as const;
+export const QUEUE_NAMES = ['maintenance', 'publish', 'alerts'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface HeartbeatPayload {
@@ -29,8 +29,18 @@ export interface ReconcilePayload {
   source: 'scheduler' | 'manual';
 }
 
+export interface AlertsDispatchPayload {
+  channelId: string;
+}
+
+export interface CredentialsCheckPayload {
+  source: 'scheduler' | 'manual';
+}
+
 /** Job name → payload type. */
 export interface JobPayloads {
+  'alerts-dispatch': AlertsDispatchPayload;
+  'credentials-check': CredentialsCheckPayload;
   heartbeat: HeartbeatPayload;
   'audit-purge': AuditPurgePayload;
   publish: PublishPayload;
@@ -59,6 +69,15 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
     queue: 'publish',
     // One job per item and revision (`publish-<id>-r<revision>`): scheduling twice is one job.
     jobId: (payload) => jobId('publish', payload.contentId, `r${payload.revision}`),
+  },
+  'alerts-dispatch': {
+    queue: 'alerts',
+    // One live dispatch per channel; it loops until the channel has nothing due.
+    jobId: (payload) => jobId('alerts', payload.channelId),
+  },
+  'credentials-check': {
+    queue: 'maintenance',
+    jobId: (payload, at) => jobId('credentials-check', payload.source, at.toISOString().slice(0, 10)),
   },
   reconcile: {
     queue: 'maintenance',
@@ -91,6 +110,12 @@ export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
     job: 'reconcile',
     payload: { source: 'scheduler' },
     repeat: (s) => ({ every: s.reconcileIntervalMs }),
+  },
+  {
+    id: 'credentials-check-daily',
+    job: 'credentials-check',
+    payload: { source: 'scheduler' },
+    repeat: () => ({ pattern: '0 7 * * *', tz: 'Asia/Shanghai' }),
   },
   {
     id: 'audit-purge-daily',

@@ -1,10 +1,13 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { AccountsContext } from '../core/accounts/accounts.service.js';
+import { type AlertsContext, alertOnPublishEvent } from '../core/alerts/alerts.service.js';
 import type { Db } from '../core/db/database.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PublisherDeps } from '../core/publishing/publisher.js';
 import type { ReconcilerDeps } from '../core/publishing/reconciler.js';
+import { alertsDispatchProcessor, credentialsCheckProcessor } from './alerts.worker.js';
 import {
   assertProcessorsComplete,
   JOBS,
@@ -45,16 +48,21 @@ export interface WorkerOptions {
 export interface ProcessorDeps {
   db: Db;
   auditRetentionDays: number;
-  publisher: Omit<PublisherDeps, 'db'>;
-  reconciler: Omit<ReconcilerDeps, 'db'>;
+  publisher: Omit<PublisherDeps, 'db' | 'notify'>;
+  reconciler: Omit<ReconcilerDeps, 'db' | 'notify'>;
+  alerts: AlertsContext;
+  accounts: AccountsContext;
 }
 
 export function createProcessors(deps: ProcessorDeps): Processors {
+  const notify = alertOnPublishEvent(deps.alerts);
   return {
     heartbeat: heartbeatProcessor(deps.db),
     'audit-purge': auditPurgeProcessor(deps.db, deps.auditRetentionDays),
-    publish: publishProcessor({ db: deps.db, ...deps.publisher }),
-    reconcile: reconcileProcessor({ db: deps.db, ...deps.reconciler }),
+    publish: publishProcessor({ db: deps.db, ...deps.publisher, notify }),
+    reconcile: reconcileProcessor({ db: deps.db, ...deps.reconciler, notify }, deps.alerts),
+    'alerts-dispatch': alertsDispatchProcessor(deps.alerts),
+    'credentials-check': credentialsCheckProcessor(deps.accounts, deps.alerts),
   };
 }
 

@@ -1,4 +1,9 @@
 import { DelayedError } from 'bullmq';
+import {
+  type AlertsContext,
+  channelsWithDueDeliveries,
+  raiseSlaAlerts,
+} from '../core/alerts/alerts.service.js';
 import { type PublisherDeps, publishItem } from '../core/publishing/publisher.js';
 import { type ReconcilerDeps, reconcile } from '../core/publishing/reconciler.js';
 import type { Processor } from './jobs.js';
@@ -20,6 +25,13 @@ export function publishProcessor(deps: PublisherDeps): Processor<'publish'> {
   };
 }
 
-export function reconcileProcessor(deps: ReconcilerDeps): Processor<'reconcile'> {
-  return async () => reconcile(deps);
+/** The minute's repairs: queue, stuck and unconfirmed items, SLA alerts, alert deliveries left waiting. */
+export function reconcileProcessor(deps: ReconcilerDeps, alerts: AlertsContext): Processor<'reconcile'> {
+  return async () => {
+    const report = await reconcile(deps);
+    const sla = await raiseSlaAlerts(alerts);
+    const channels = await channelsWithDueDeliveries(deps.db);
+    if (channels.length) await alerts.trigger?.(channels);
+    return { ...report, slaAlerts: sla, channelsTriggered: channels.length };
+  };
 }

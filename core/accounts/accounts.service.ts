@@ -355,7 +355,7 @@ export async function accountSecret(
  */
 export async function verifyAccount(
   ctx: AccountsContext,
-  actor: Actor,
+  actor: Actor | null,
   id: string,
 ): Promise<{ account: AccountView; check: CredentialCheck }> {
   const account = await row(ctx.db, id);

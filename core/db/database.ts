@@ -1,5 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/accounts.table.js';
+import type {
+  AlertChannelsTable,
+  AlertDeliveriesTable,
+  AlertMessagesTable,
+  AlertsTable,
+} from '../alerts/alerts.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { CalendarOverridesTable } from '../calendar/calendar.table.js';
 import type {
@@ -45,6 +51,10 @@ export interface Database {
   calendar_overrides: CalendarOverridesTable;
   proof_entries: ProofEntriesTable;
   publish_attempts: PublishAttemptsTable;
+  alert_channels: AlertChannelsTable;
+  alerts: AlertsTable;
+  alert_messages: AlertMessagesTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -154,6 +154,8 @@ export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string 
     'zh-CN': '该订阅号当天的群发次数已用完，请并入当天的群发或改期',
     en: 'The subscription account has used its mass send for that day',
   },
+  ALERT_CHANNEL_INVALID: { 'zh-CN': '提醒渠道设置不正确', en: 'The channel settings are not valid' },
+  ALERT_CHANNEL_NOT_FOUND: { 'zh-CN': '提醒渠道不存在', en: 'No such alert channel' },
   MEDIA_IN_USE: { 'zh-CN': '图片已被内容使用，不能删除', en: 'The image is used by content' },
   ARTICLE_NOT_FOUND: { 'zh-CN': '该位置没有文章', en: 'No article at that position' },
   EDITION_NEEDS_ARTICLE: { 'zh-CN': '群发至少保留一篇文章', en: 'An edition keeps at least one article' },

@@ -39,6 +39,9 @@ export const PERMISSIONS = [
   'dictionaries.manage',
   /** Working-day overrides for years the official calendar package does not know. */
   'calendar.manage',
+  'alerts.read',
+  /** Alert channels (WeCom, DingTalk, webhook) of an organisation, and their test messages. */
+  'alerts.manage',
   // Portal: one's own session and password.
   'portal.self',
   /** Portal: the organisation's pending content, its preview, approve and reject. */
@@ -74,6 +77,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'accounts.manage',
     'accounts.verify',
     'calendar.manage',
+    'alerts.read',
+    'alerts.manage',
   ],
   security_admin: [
     'auth.self',
@@ -100,6 +105,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'media.read',
     'media.write',
     'dictionaries.manage',
+    'alerts.read',
+    'alerts.manage',
   ],
   planner: [
     'auth.self',
@@ -109,6 +116,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'content.review',
     'media.read',
     'dictionaries.manage',
+    'alerts.read',
   ],
   client_approver: ['portal.self', 'portal.review'],
   client_viewer: ['portal.self'],
