@@ -8,7 +8,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('alert_channels')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
-    .addColumn('organisation_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'uuid', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('wecom', 'dingtalk', 'webhook')`))
     .addColumn('name', 'text', (c) => c.notNull().check(sql`length(name) between 1 and 100`))
     .addColumn('target', 'text', (c) => c.notNull())
@@ -22,7 +24,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('alerts')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
-    .addColumn('organisation_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'uuid', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('content_id', 'uuid', (c) => c.references('contents.id').onDelete('set null'))
     .addColumn('account_id', 'uuid', (c) => c.references('accounts.id').onDelete('set null'))
@@ -32,7 +36,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('alerts_org_idx').on('alerts').columns(['organisation_id', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('alerts_org_idx')
+    .on('alerts')
+    .columns(['organisation_id', 'occurred_at'])
+    .execute();
 
   // One message actually sent to a channel (a single alert or a digest): the robots' 20-a-minute budget.
   await db.schema
@@ -44,14 +52,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ok', 'boolean', (c) => c.notNull())
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('alert_messages_channel_idx').on('alert_messages').columns(['channel_id', 'sent_at']).execute();
+  await db.schema
+    .createIndex('alert_messages_channel_idx')
+    .on('alert_messages')
+    .columns(['channel_id', 'sent_at'])
+    .execute();
 
   // Each alert's delivery to each channel of its organisation.
   await db.schema
     .createTable('alert_deliveries')
     .addColumn('alert_id', 'bigint', (c) => c.notNull().references('alerts.id').onDelete('cascade'))
     .addColumn('channel_id', 'uuid', (c) => c.notNull().references('alert_channels.id').onDelete('cascade'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`),
+    )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('message_id', 'bigint', (c) => c.references('alert_messages.id').onDelete('set null'))
@@ -66,5 +80,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['alert_deliveries', 'alert_messages', 'alerts', 'alert_channels']) await db.schema.dropTable(t).execute();
+  for (const t of ['alert_deliveries', 'alert_messages', 'alerts', 'alert_channels'])
+    await db.schema.dropTable(t).execute();
 }
