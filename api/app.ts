@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Redis } from 'ioredis';
 import { accountSecret } from '../core/accounts/accounts.service.js';
@@ -25,6 +26,7 @@ import { calendarRoutes } from './routes/calendar.routes.js';
 import { contentRoutes } from './routes/contents.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
+import { operationsRoutes } from './routes/operations.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
 import { portalContentRoutes } from './routes/portal-content.routes.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
   publishQueue?: PublishQueue;
   /** Asks for alert dispatches (the worker's queue); without one the reconciler triggers them. */
   alertTrigger?: (channelIds: string[]) => Promise<void>;
+  /** The BullMQ queues, for /metrics and the queue board. */
+  queues?: Readonly<Record<string, Queue>>;
 }
 
 /** The platform clients of a process, with credentials read from the encrypted secrets. */
@@ -181,6 +185,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(proofreadingRoutes, { db: deps.db, prefix: '/api/proofreading' });
   await app.register(calendarRoutes, { db: deps.db, prefix: '/api/calendar' });
+  if (deps.queues)
+    await app.register(operationsRoutes, {
+      redis: deps.redis,
+      redisPrefix: config.redis.prefix,
+      adminIpAllowlist: config.adminIpAllowlist,
+      queues: deps.queues,
+    });
   await app.register(alertRoutes, {
     db: deps.db,
     keyring: deps.keyring,

@@ -8,6 +8,7 @@ import { StartupError } from '../core/errors.js';
 import { countUsers } from '../core/identity/users.repository.js';
 import { createSuperadmin, generateInitialPassword } from '../core/identity/users.service.js';
 import type { Logger } from '../core/logger.js';
+import { redisMetrics } from '../core/observability/metrics.js';
 import { defaultWorkerId } from '../core/publishing/publisher.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
@@ -130,6 +131,7 @@ export async function startService({
       const platforms = platformClientsFor(config, redis.client, database.db, keyring, sandboxUrl);
       const pub = config.publishing;
       const publisher = {
+        metrics: redisMetrics(redis.client, config.redis.prefix),
         dataDir: config.dataDir,
         platformFor: platforms.platformFor,
         workerId: defaultWorkerId(),
@@ -174,6 +176,7 @@ export async function startService({
         sandboxBase: sandboxUrl,
         publishQueue,
         alertTrigger: alertTrigger(queues.alerts),
+        queues,
       });
       // Closing Fastify stops accepting connections and waits for in-flight requests.
       stack.push({ name: 'http', stop: () => app.close() });

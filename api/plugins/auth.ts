@@ -13,6 +13,7 @@ import {
   can,
   PERMISSIONS,
   type Permission,
+  PLUGIN_ROUTE_PERMISSIONS,
   PUBLIC_ROUTE_PREFIXES,
   ROLE_PERMISSIONS,
   type RoutePermission,
@@ -26,6 +27,7 @@ import {
 } from '../../core/identity/session.service.js';
 import type { Actor } from '../../core/identity/users.service.js';
 import type { App } from '../app.js';
+import { sendAppError } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -115,6 +117,10 @@ export async function registerAuth(app: App, ctx: IdentityContext): Promise<Rout
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const url = route.url;
     if (PUBLIC_ROUTE_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) return;
+    const byPrefix = Object.entries(PLUGIN_ROUTE_PERMISSIONS).find(
+      ([p]) => url === p || url.startsWith(`${p}/`),
+    );
+    if (byPrefix && !route.config?.permission) route.config = { ...route.config, permission: byPrefix[1] };
     const permission = route.config?.permission;
     if (!permission)
       throw new Error(`Route ${methods.join(',')} ${url} declares no permission (config.permission)`);
@@ -153,7 +159,18 @@ export async function registerAuth(app: App, ctx: IdentityContext): Promise<Rout
     throw new AppError(code, message, status);
   };
 
-  app.addHook('onRequest', async (request) => {
+  // Refusals are answered here, not thrown: a plugin with its own error handler (the queue board)
+  // would otherwise turn them into its own 500 page.
+  app.addHook('onRequest', async (request, reply) => {
+    try {
+      await authorise(request);
+    } catch (err) {
+      if (err instanceof AppError) return sendAppError(reply, request, err);
+      throw err;
+    }
+  });
+
+  async function authorise(request: FastifyRequest): Promise<void> {
     const surface = surfaceOfUrl(request.url);
     if (surface === 'backend' && !allowList.allows(request.ip))
       return deny(request, 'IP_NOT_ALLOWED', 'The backend is not reachable from this network', 403);
@@ -186,6 +203,6 @@ export async function registerAuth(app: App, ctx: IdentityContext): Promise<Rout
       return deny(request, 'FORBIDDEN', 'Your role does not allow this', 403, session);
     request.session = session;
     request.sessionId = id;
-  });
+  }
   return routes;
 }

@@ -42,6 +42,11 @@ function send(
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 
+/** Answers with an AppError as the error handler would (for hooks that must not throw). */
+export function sendAppError(reply: FastifyReply, request: FastifyRequest, err: AppError) {
+  return send(reply, request, err.status, err.code, err.message, err.details, err.zh);
+}
+
 /**
  * One root error handler: validation and other 4xx errors pass through with a stable code; anything
  * else becomes a 500 whose internals are logged, never shown.

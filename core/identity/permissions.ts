@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'dictionaries.manage',
   /** Working-day overrides for years the official calendar package does not know. */
   'calendar.manage',
+  /** The BullMQ queue board at /admin/queues. */
+  'queues.manage',
   'alerts.read',
   /** Alert channels (WeCom, DingTalk, webhook) of an organisation, and their test messages. */
   'alerts.manage',
@@ -79,6 +81,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'calendar.manage',
     'alerts.read',
     'alerts.manage',
+    'queues.manage',
   ],
   security_admin: [
     'auth.self',
@@ -141,3 +144,8 @@ export function surfaceOfUrl(url: string): Surface | 'public' {
 
 /** Routes added by plugins that cannot carry a `config` (the OpenAPI UI): public by declaration here. */
 export const PUBLIC_ROUTE_PREFIXES: readonly string[] = ['/docs'];
+
+/** Routes added by plugins under a prefix, and the permission each of them requires. */
+export const PLUGIN_ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  '/admin/queues': 'queues.manage',
+};

@@ -18,6 +18,7 @@ import { closeSlaRecord } from '../content/sla.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { errorMessage } from '../errors.js';
 import { platformRef, rememberPlatformRef } from '../media/media.service.js';
+import type { PublishMetrics } from '../observability/metrics.js';
 import { libraryMediaLoader } from './media-loader.js';
 
 /**
@@ -43,6 +44,7 @@ export interface PublisherDeps {
   now?: () => Date;
   /** Failed and unconfirmed items are announced here (alerts). */
   notify?: (event: PublishEvent) => Promise<void>;
+  metrics?: PublishMetrics;
 }
 
 export interface PublishEvent {
@@ -76,6 +78,8 @@ export function backoffMs(attempt: number, baseMs: number, random = Math.random)
 const BUSY_DELAY_MS = 250;
 
 interface Claimed {
+  /** Scheduled time to claim, in ms. */
+  latenessMs: number;
   organisationId: string;
   title: string;
   attempt: number;
@@ -159,6 +163,7 @@ async function claim(
       .executeTakeFirstOrThrow();
     return {
       claimed: {
+        latenessMs: Math.max(0, now.getTime() - due.getTime()),
         organisationId: row.organisation_id,
         title: row.title,
         attempt,

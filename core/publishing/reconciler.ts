@@ -8,6 +8,7 @@ import { emptyProgress } from '../../integrations/platform.js';
 import type { ContentBody } from '../content/content.body.js';
 import { transition } from '../content/content.workflow.js';
 import type { Db } from '../db/database.js';
+import type { PublishMetrics } from '../observability/metrics.js';
 import type { PublishQueue } from './publish-queue.js';
 import { markPublished, type PublishEvent, publicationOf } from './publisher.js';
 
@@ -29,6 +30,7 @@ export interface ReconcilerDeps {
   weiboRip: string;
   lookaheadMs?: number;
   notify?: (event: PublishEvent) => Promise<void>;
+  metrics?: PublishMetrics;
 }
 
 export interface ReconcileReport {
@@ -88,6 +90,9 @@ export async function reconcile(deps: ReconcilerDeps, now = new Date()): Promise
       report.errors++;
     }
   }
+  if (deps.metrics)
+    for (const kind of ['enqueued', 'published', 'released', 'unconfirmed', 'failed', 'extended'] as const)
+      await deps.metrics.repair(kind, report[kind]).catch(() => undefined);
   return report;
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../api/plugins/auth.js';
 import type { Role } from '../../core/identity/identity.table.js';
 import { can, type Permission, ROLES, surfaceOf } from '../../core/identity/permissions.js';
+import { createQueues } from '../../workers/queues.js';
 import {
   createTestUser,
   type IdentityHarness,
@@ -10,6 +11,7 @@ import {
   type SignedIn,
   signIn,
 } from '../helpers/identity.js';
+import { silentLogger } from '../helpers/services.js';
 
 const DENIED = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'WRONG_SURFACE']);
 
@@ -44,7 +46,10 @@ describe('access matrix: every route × every role, anonymous and wrong-surface 
 
   beforeAll(async () => {
     // Two-factor is tested elsewhere; here every role signs in straight to a full session.
-    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'none' });
+    // With the queues, so /metrics and the queue board (/admin/queues) are in the matrix too.
+    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'none' }, ({ redis, prefix }) => ({
+      queues: createQueues(redis, prefix, silentLogger),
+    }));
     for (const role of ROLES) {
       const user = await createTestUser(h, role);
       principals.push({ kind: 'role', role, session: await signIn(h.app, user) });
