@@ -39,7 +39,7 @@ export function redisMetrics(redis: Redis, prefix: string): PublishMetrics {
   };
 }
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** The shared publishing metrics and the queue depths, in the Prometheus text exposition format. */
 export async function renderPublishMetrics(
@@ -57,7 +57,7 @@ export async function renderPublishMetrics(
   lines.push('# HELP yunying_queue_jobs Jobs in each queue by state.', '# TYPE yunying_queue_jobs gauge');
   for (const [queue, counts] of Object.entries(queueCounts))
     for (const [state, n] of Object.entries(counts))
-      lines.push(`yunying_queue_jobs{queue="${escape(queue)}",state="${escape(state)}"} ${n}`);
+      lines.push(`yunying_queue_jobs{queue="${label(queue)}",state="${label(state)}"} ${n}`);
   lines.push(
     '# HELP yunying_publish_lateness_seconds Delay between the scheduled time and the start of publishing.',
     '# TYPE yunying_publish_lateness_seconds histogram',
@@ -72,12 +72,12 @@ export async function renderPublishMetrics(
     '# TYPE yunying_publish_outcomes_total counter',
   );
   for (const [kind, n] of Object.entries(outcomes))
-    lines.push(`yunying_publish_outcomes_total{kind="${escape(kind)}"} ${Number(n)}`);
+    lines.push(`yunying_publish_outcomes_total{kind="${label(kind)}"} ${Number(n)}`);
   lines.push(
     '# HELP yunying_reconciler_repairs_total What the reconciler repaired.',
     '# TYPE yunying_reconciler_repairs_total counter',
   );
   for (const [kind, n] of Object.entries(repairs))
-    lines.push(`yunying_reconciler_repairs_total{kind="${escape(kind)}"} ${Number(n)}`);
+    lines.push(`yunying_reconciler_repairs_total{kind="${label(kind)}"} ${Number(n)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -310,11 +310,12 @@ describe('two-factor sign-in', () => {
       payload: { otp: '000000' },
     });
     expect(bad.statusCode).toBe(401);
+    const confirmCode = totpCode(secret);
     const ok = await h.app.inject({
       method: 'POST',
       url: '/api/auth/2fa/confirm',
       headers: s.headers,
-      payload: { otp: totpCode(secret) },
+      payload: { otp: confirmCode },
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().stage).toBe('full');
@@ -331,7 +332,8 @@ describe('two-factor sign-in', () => {
     const replay = await h.app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { username: u.username, password: u.password, otp: totpCode(secret) },
+      // The very code used to confirm (not "the current code": the 30 s step may have moved on).
+      payload: { username: u.username, password: u.password, otp: confirmCode },
     });
     expect(replay.json().error.code).toBe('INVALID_OTP');
     const next = await h.app.inject({

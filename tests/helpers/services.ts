@@ -53,9 +53,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** A migrated fresh database with a Kysely handle. */
 export async function createMigratedDatabase(): Promise<TestDatabase & { db: Kysely<Database> }> {
   const test = await createTestDatabase();
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: test.url, max: 5 }) }),
-  });
+  const pool = new pg.Pool({ connectionString: test.url, max: 5 });
+  // As in production (core/db/connect.ts): an idle connection the server ends must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   return {
     ...test,
