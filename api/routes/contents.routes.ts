@@ -18,6 +18,7 @@ import {
   withdrawContent,
 } from '../../core/content/content.service.js';
 import { mediaUrl } from '../../core/media/media.service.js';
+import { publishingView } from '../../core/publishing/publishing.view.js';
 import { actorOf } from '../plugins/auth.js';
 import {
   ArticleInput,
@@ -225,6 +226,20 @@ export const contentRoutes: FastifyPluginAsyncTypebox<ContentContext> = async (a
       const html = await previewContent(ctx.db, request.params.id, mediaUrl);
       return reply.type('text/html; charset=utf-8').send(html);
     },
+  );
+
+  app.get(
+    '/:id/publishing',
+    {
+      config: { permission: 'content.read' },
+      schema: {
+        tags,
+        summary: 'Publishing: attempts with steps and errors, platform ids, lease, outcome and URLs',
+        params: IdParams,
+        response: { 200: Type.Unknown(), ...authErrors },
+      },
+    },
+    async (request) => publishingView(ctx.db, request.params.id),
   );
 
   app.get(

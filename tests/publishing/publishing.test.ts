@@ -186,6 +186,15 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
       .json()
       .items.map((t: { action: string }) => t.action);
     expect(timeline).toEqual(['submit', 'approve', 'schedule', 'start_publish', 'mark_published']);
+    const publishing = (await api('GET', `/api/contents/${id}/publishing`)).json();
+    expect(publishing).toMatchObject({
+      status: 'published',
+      attempts: 1,
+      platformIds: { publishId: row.progress && (row.progress as { publishId: string }).publishId },
+      lastError: null,
+      lease: null,
+      history: [{ attempt: 1, outcome: 'published', steps: expect.any(Array) }],
+    });
   });
 
   it('retries -1, HTTP 5xx and a revoked token, resuming after the last completed step; published once', async () => {
