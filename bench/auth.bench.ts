@@ -18,15 +18,11 @@ import { createLogger } from '../core/logger.js';
 import { keyringFromKeys } from '../core/secrets/keyring.js';
 import { clearPrefix, createMigratedDatabase } from '../tests/helpers/services.js';
 import { testServiceUrls } from '../tests/helpers/urls.js';
+import { summary } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 40);
 
-function summary(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-  return { p50: at(0.5), min: s[0] ?? Number.NaN, p90: at(0.9), max: s[s.length - 1] ?? Number.NaN };
-}
 const ms = (v: number) => v.toFixed(3);
 
 async function main(): Promise<void> {

@@ -9,36 +9,17 @@
  * with a one-line body (what the framework, auth and database cost without the content work).
  * BENCH_ROUNDS (default 300) after 30 warm-up rounds.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
-import { buildApp } from '../api/app.js';
-import { loadConfig } from '../core/config/config.js';
-import { createLogger } from '../core/logger.js';
-import { keyringFromKeys } from '../core/secrets/keyring.js';
 import { article, png, uploadImage } from '../tests/helpers/content.js';
-import { createTestUser, type IdentityHarness, signIn } from '../tests/helpers/identity.js';
-import { clearPrefix, createMigratedDatabase } from '../tests/helpers/services.js';
-import { testServiceUrls } from '../tests/helpers/urls.js';
+import { createTestUser, identityHarness, signIn } from '../tests/helpers/identity.js';
+import { summary } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 30;
 
-function summary(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-  return {
-    p50: at(0.5),
-    p10: at(0.1),
-    p90: at(0.9),
-    p99: at(0.99),
-    min: s[0] ?? Number.NaN,
-    max: s.at(-1) ?? Number.NaN,
-  };
-}
 const fmt = (v: number) => v.toFixed(2).padStart(7);
 
 /** A realistic article body of about 2,400 characters: styled sections, a quote, a table, two images. */
@@ -59,29 +40,14 @@ function body(imageUrl: string, n: number): string {
 }
 
 async function main(): Promise<void> {
-  const database = await createMigratedDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'yy-bench-content-'));
-  const prefix = `yybenchcontent${process.pid}`;
-  const { redisUrl } = testServiceUrls();
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
+  const h = await identityHarness({
     DATA_DIR: dataDir,
     TOTP_REQUIRED_ROLES: 'none',
     RATE_LIMIT_PER_MINUTE: '1000000',
-    LOG_LEVEL: 'silent',
   });
-  const keyring = keyringFromKeys(randomBytes(32).toString('base64'), []);
-  const app = await buildApp({ config, logger: createLogger('silent'), db: database.db, redis, keyring });
+  const { app, db } = h;
   try {
-    const org = await database.db
-      .insertInto('organisations')
-      .values({ slug: 'bench', name: '省体彩中心' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const h = { app, db: database.db, redis, config, keyring, orgId: org.id } as unknown as IdentityHarness;
     const editor = await signIn(app, await createTestUser(h, 'editor'));
     const admin = await signIn(app, await createTestUser(h, 'superadmin'));
     const account = await app.inject({
@@ -89,7 +55,7 @@ async function main(): Promise<void> {
       url: '/api/accounts',
       headers: admin.headers,
       payload: {
-        organisationId: org.id,
+        organisationId: h.orgId,
         platform: 'wechat',
         name: '体彩公众号',
         externalId: 'wx_bench',
@@ -98,13 +64,13 @@ async function main(): Promise<void> {
       },
     });
     const accountId = account.json().id;
-    const image = (await uploadImage(app, editor, org.id, png('bench'))).json();
+    const image = (await uploadImage(app, editor, h.orgId, png('bench'))).json();
     // 2,000 organisation entries on top of the starter dictionary.
-    await database.db
+    await db
       .insertInto('proof_entries')
       .values(
         Array.from({ length: 2000 }, (_, i) => ({
-          organisation_id: org.id,
+          organisation_id: h.orgId,
           pattern: `规范表述${i}号`,
           suggestion: `标准表述${i}号`,
           severity: 'warn' as const,
@@ -172,10 +138,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await app.close();
-    await clearPrefix(redis, prefix);
-    await redis.quit();
-    await database.drop();
+    await h.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -14,6 +14,7 @@ import AhoCorasick from 'modern-ahocorasick';
 import { Proofreader } from '../core/proofreading/proofreader.js';
 import type { ProofRule } from '../core/proofreading/proofreading.types.js';
 import { loadStarterRules } from '../core/proofreading/starter-dictionary.js';
+import { summary } from './stats.js';
 
 const RUNS = Math.max(200, Number(process.env.BENCH_RUNS ?? 300));
 const NAIVE_RUNS = Number(process.env.BENCH_NAIVE_RUNS ?? 60);
@@ -21,18 +22,6 @@ const PACKAGE_RUNS = Number(process.env.BENCH_PACKAGE_RUNS ?? 20);
 const ARTICLE_LENGTH = 20_000;
 const ORG_RULES = 2_000;
 
-function summary(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-  return {
-    p50: at(0.5),
-    p10: at(0.1),
-    p90: at(0.9),
-    p99: at(0.99),
-    min: s[0] ?? Number.NaN,
-    max: s[s.length - 1] ?? Number.NaN,
-  };
-}
 const ms = (v: number) => v.toFixed(3);
 
 /** Deterministic PRNG (mulberry32) so every run builds the same rules and article. */

@@ -15,7 +15,12 @@ import { loadKeyring } from '../core/secrets/keyring.js';
 import { startEmulator } from '../integrations/emulator/emulator.app.js';
 import { alertTrigger } from '../workers/alerts.worker.js';
 import { JOBS } from '../workers/jobs.js';
-import { createProcessors, startWorkerPool, upsertSchedulers } from '../workers/main.js';
+import {
+  createProcessors,
+  restoreMissingSchedulers,
+  startWorkerPool,
+  upsertSchedulers,
+} from '../workers/main.js';
 import { bullmqPublishQueue } from '../workers/publish-queue.js';
 import { closeQueues, createQueues } from '../workers/queues.js';
 
@@ -163,10 +168,27 @@ export async function startService({
         },
       );
       stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
-      await upsertSchedulers(queues, {
+      const schedules = {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         reconcileIntervalMs: pub.reconcileIntervalMs,
-      });
+      };
+      await upsertSchedulers(queues, schedules);
+      // Redis may lose its keys (restart without persistence, FLUSHALL): put the schedulers back, so
+      // the reconciler comes back and re-enqueues every scheduled item from PostgreSQL.
+      const watchdog = setInterval(
+        () => {
+          restoreMissingSchedulers(queues, schedules)
+            .then(async (restored) => {
+              if (restored.length === 0) return;
+              logger.warn({ restored }, 'job schedulers were missing from Redis; recreated');
+              await publisher.metrics?.repair('scheduler_restored', restored.length);
+            })
+            .catch((err) => logger.warn({ err: String(err) }, 'job scheduler check failed'));
+        },
+        Math.min(pub.reconcileIntervalMs, 30_000),
+      );
+      watchdog.unref();
+      stack.push({ name: 'scheduler watchdog', stop: async () => clearInterval(watchdog) });
     }
 
     if (role !== 'worker') {

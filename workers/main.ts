@@ -59,7 +59,7 @@ export function createProcessors(deps: ProcessorDeps): Processors {
   return {
     heartbeat: heartbeatProcessor(deps.db),
     'audit-purge': auditPurgeProcessor(deps.db, deps.auditRetentionDays),
-    publish: publishProcessor({ db: deps.db, ...deps.publisher, notify }),
+    publish: publishProcessor({ db: deps.db, ...deps.publisher, notify }, deps.reconciler.queue),
     reconcile: reconcileProcessor({ db: deps.db, ...deps.reconciler, notify }, deps.alerts),
     'alerts-dispatch': alertsDispatchProcessor(deps.alerts),
     'credentials-check': credentialsCheckProcessor(deps.accounts, deps.alerts),
@@ -139,11 +139,31 @@ export function startWorkerPool(
 
 /** Creates or updates every job scheduler; safe on every start and from every process. */
 export async function upsertSchedulers(queues: Queues, settings: ScheduleSettings): Promise<void> {
+  for (const s of SCHEDULERS) await upsertScheduler(queues, s, settings);
+}
+
+function upsertScheduler(queues: Queues, s: (typeof SCHEDULERS)[number], settings: ScheduleSettings) {
+  return queues[JOBS[s.job].queue].upsertJobScheduler(s.id, s.repeat(settings), {
+    name: s.job,
+    data: s.payload,
+    opts: { removeOnComplete: 100, removeOnFail: 500 },
+  });
+}
+
+/**
+ * Recreates job schedulers that Redis no longer holds (a restart without persistence, FLUSHALL) and
+ * returns their ids. Present ones are left alone, so their next run is not pushed back. Without this
+ * the reconciler, itself a job scheduler, would vanish with the jobs it exists to repair.
+ */
+export async function restoreMissingSchedulers(
+  queues: Queues,
+  settings: ScheduleSettings,
+): Promise<string[]> {
+  const restored: string[] = [];
   for (const s of SCHEDULERS) {
-    await queues[JOBS[s.job].queue].upsertJobScheduler(s.id, s.repeat(settings), {
-      name: s.job,
-      data: s.payload,
-      opts: { removeOnComplete: 100, removeOnFail: 500 },
-    });
+    if (await queues[JOBS[s.job].queue].getJobScheduler(s.id)) continue;
+    await upsertScheduler(queues, s, settings);
+    restored.push(s.id);
   }
+  return restored;
 }

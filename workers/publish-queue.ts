@@ -43,6 +43,10 @@ export function bullmqPublishQueue(queue: Queue): PublishQueue {
       if (current) await current.job.remove();
       await add(contentId, revision, at);
     },
+    async promote(contentId, revision) {
+      const current = await live(contentId, revision);
+      if (current?.state === 'delayed') await current.job.promote().catch(() => undefined);
+    },
     async remove(contentId, revision) {
       const current = await live(contentId, revision);
       if (current && current.state !== 'active') await current.job.remove();

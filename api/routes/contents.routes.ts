@@ -346,35 +346,25 @@ export const contentRoutes: FastifyPluginAsyncTypebox<ContentContext> = async (a
     async (request) => reviewContent(ctx, actorOf(request), request.params.id, request.body),
   );
 
-  app.post(
-    '/:id/schedule',
-    {
-      config: { permission: 'content.schedule' },
-      schema: {
-        tags,
-        summary: 'Schedule approved or failed content at a time or as soon as possible (null)',
-        params: IdParams,
-        body: Type.Object({ publishAt: PublishAt }, { additionalProperties: false }),
-        response: ok,
+  for (const [action, summary] of [
+    ['schedule', 'Schedule approved or failed content at a time or as soon as possible (null)'],
+    ['reschedule', 'Move scheduled content to another time'],
+  ] as const) {
+    app.post(
+      `/:id/${action}`,
+      {
+        config: { permission: 'content.schedule' },
+        schema: {
+          tags,
+          summary,
+          params: IdParams,
+          body: Type.Object({ publishAt: PublishAt }, { additionalProperties: false }),
+          response: ok,
+        },
       },
-    },
-    async (request) => scheduleContent(ctx, actorOf(request), request.params.id, request.body, 'schedule'),
-  );
-
-  app.post(
-    '/:id/reschedule',
-    {
-      config: { permission: 'content.schedule' },
-      schema: {
-        tags,
-        summary: 'Move scheduled content to another time',
-        params: IdParams,
-        body: Type.Object({ publishAt: PublishAt }, { additionalProperties: false }),
-        response: ok,
-      },
-    },
-    async (request) => scheduleContent(ctx, actorOf(request), request.params.id, request.body, 'reschedule'),
-  );
+      async (request) => scheduleContent(ctx, actorOf(request), request.params.id, request.body, action),
+    );
+  }
 
   app.post(
     '/:id/cancel',

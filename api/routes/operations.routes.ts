@@ -46,7 +46,8 @@ export const operationsRoutes: FastifyPluginAsync<OperationsContext> = async (ap
   const board = new FastifyAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: Object.values(ctx.queues).map((q) => new BullMQAdapter(q)),
+    // Read-only: its actions (retry, clean, promote) would bypass our CSRF check and the audit log.
+    queues: Object.values(ctx.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Yunying 队列' } },
   });

@@ -173,6 +173,7 @@ export async function dispatchChannel(
     now.getTime(),
   );
   const send = ctx.send ?? sendAlert;
+  const attemptsOf = new Map(pending.map((p) => [p.id, p.attempts]));
   for (const message of plan.send) {
     const outcome: DeliveryResult = await send(config, message.events);
     const recorded = await ctx.db
@@ -186,7 +187,6 @@ export async function dispatchChannel(
       .returning('id')
       .executeTakeFirstOrThrow();
     result.messages++;
-    const attemptsOf = new Map(pending.map((p) => [p.id, p.attempts]));
     for (const id of message.ids) {
       const attempts = (attemptsOf.get(id) ?? 0) + 1;
       const giveUp = !outcome.ok && (!outcome.retryable || attempts >= MAX_DELIVERY_ATTEMPTS);

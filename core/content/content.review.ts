@@ -17,7 +17,7 @@ import {
   syncPublishJob,
   workflowActor,
 } from './content.service.js';
-import { allowedActions, transition } from './content.workflow.js';
+import { allowedActions, SYSTEM_ACTOR, transition } from './content.workflow.js';
 import { openSlaRecord, slaWindow } from './sla.js';
 
 /**
@@ -182,7 +182,7 @@ export async function reviewContent(
     await transition(tx, {
       contentId: id,
       action: 'schedule',
-      actor: { userId: null, role: 'system' },
+      actor: SYSTEM_ACTOR,
       reason: asap ? '审核通过，尽快发布' : '审核通过，按预定时间发布',
       set: { scheduled_at: asap ? now : locked.publish_at },
       details: { asap },

@@ -103,6 +103,9 @@ export interface WorkflowActor {
   origin?: RequestOrigin | undefined;
 }
 
+/** The service itself: automatic scheduling, the publisher and the reconciler. */
+export const SYSTEM_ACTOR: WorkflowActor = { userId: null, role: 'system' };
+
 export interface TransitionInput {
   contentId: string;
   action: ContentAction;
@@ -111,6 +114,11 @@ export interface TransitionInput {
   /** Other columns to change in the same statement (revision, scheduled_at, …). */
   set?: Omit<Updateable<ContentsTable>, 'status'>;
   details?: Record<string, unknown>;
+  /**
+   * The status the caller knows the item is in (the publisher's claim and its own lease): the read
+   * is skipped; the update is conditional on it either way, so a stale belief is a CONTENT_CONFLICT.
+   */
+  expectedFrom?: ContentStatus;
 }
 
 export interface TransitionResult {
@@ -124,14 +132,17 @@ export interface TransitionResult {
  * the status read, and the timeline and audit rows are written in the same transaction.
  */
 export async function transition(tx: DbOrTx, input: TransitionInput): Promise<TransitionResult> {
-  const row = await tx
-    .selectFrom('contents')
-    .select(['status', 'revision', 'organisation_id'])
-    .where('id', '=', input.contentId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw new AppError('CONTENT_NOT_FOUND', 'No such content', 404, { id: input.contentId });
-  const from = row.status;
+  const from =
+    input.expectedFrom ??
+    (
+      await tx
+        .selectFrom('contents')
+        .select('status')
+        .where('id', '=', input.contentId)
+        .forUpdate()
+        .executeTakeFirst()
+    )?.status;
+  if (!from) throw new AppError('CONTENT_NOT_FOUND', 'No such content', 404, { id: input.contentId });
   const to = nextStatus(from, input.action);
   if (!to) {
     throw new AppError(
@@ -146,7 +157,7 @@ export async function transition(tx: DbOrTx, input: TransitionInput): Promise<Tr
     .set({ ...input.set, status: to, updated_at: new Date() })
     .where('id', '=', input.contentId)
     .where('status', '=', from)
-    .returning('revision')
+    .returning(['revision', 'organisation_id'])
     .executeTakeFirst();
   if (!updated) throw new AppError('CONTENT_CONFLICT', 'The content changed meanwhile; reload it', 409);
   const actorUserId = input.actor.userId;
@@ -175,7 +186,7 @@ export async function transition(tx: DbOrTx, input: TransitionInput): Promise<Tr
     actorRole,
     targetType: 'content',
     targetId: input.contentId,
-    organisationId: row.organisation_id,
+    organisationId: updated.organisation_id,
     ip: input.actor.origin?.ip ?? null,
     requestId: input.actor.origin?.requestId ?? null,
     details: { from, to, revision: updated.revision, reason: input.reason ?? null, ...input.details },

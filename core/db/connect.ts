@@ -32,6 +32,11 @@ async function openPostgres(url: string, poolMax: number, logger: Logger): Promi
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ err: errorMessage(err) }, 'idle Postgres connection lost'));
+  // A connection lost while checked out (a PostgreSQL restart mid-query) also emits 'error' on its
+  // client: the query fails and is handled, but an unheard 'error' event would end the process.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger.warn({ err: errorMessage(err) }, 'Postgres connection lost')),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

@@ -10,6 +10,8 @@ export interface PublishQueue {
   replace(contentId: string, revision: number, at: Date): Promise<void>;
   /** Removes the item's job if it has not started. */
   remove(contentId: string, revision: number): Promise<void>;
+  /** Runs a waiting (delayed) job now: the next item of an account that just became free. */
+  promote(contentId: string, revision: number): Promise<void>;
 }
 
 /** The deterministic job id of one revision of one item. */

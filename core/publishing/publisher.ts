@@ -13,11 +13,11 @@ import {
 } from '../../integrations/platform.js';
 import type { ContentBody } from '../content/content.body.js';
 import type { PublishErrorRecord } from '../content/content.table.js';
-import { transition } from '../content/content.workflow.js';
+import { SYSTEM_ACTOR, transition } from '../content/content.workflow.js';
 import { closeSlaRecord } from '../content/sla.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { errorMessage } from '../errors.js';
-import { platformRef, rememberPlatformRef } from '../media/media.service.js';
+import { MEDIA_URL_PATTERN, platformRef, rememberPlatformRef } from '../media/media.service.js';
 import type { PublishMetrics } from '../observability/metrics.js';
 import { libraryMediaLoader } from './media-loader.js';
 
@@ -74,8 +74,32 @@ export function backoffMs(attempt: number, baseMs: number, random = Math.random)
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
-/** How long to wait before looking again at an item whose account is busy. */
-const BUSY_DELAY_MS = 250;
+/**
+ * How long an item waits when its account is busy. A fallback: when the account's current publish
+ * ends, the worker promotes the account's next due item at once (`nextDueOfAccount`).
+ */
+const BUSY_DELAY_MS = 3000;
+
+/** The account's next due item, to run as soon as the account is free. */
+export async function nextDueOfAccount(
+  db: DbOrTx,
+  contentId: string,
+  now = new Date(),
+): Promise<{ id: string; revision: number } | null> {
+  const next = await db
+    .selectFrom('contents as c')
+    .innerJoin('contents as done', 'done.account_id', 'c.account_id')
+    .select(['c.id', 'c.revision'])
+    .where('done.id', '=', contentId)
+    .where('c.id', '!=', contentId)
+    .where('c.status', '=', 'scheduled')
+    .where('c.scheduled_at', '<=', now)
+    .orderBy('c.scheduled_at')
+    .orderBy('c.id')
+    .limit(1)
+    .executeTakeFirst();
+  return next ?? null;
+}
 
 interface Claimed {
   /** Scheduled time to claim, in ms. */
@@ -98,18 +122,44 @@ async function claim(
   now: Date,
 ): Promise<ClaimResult> {
   return deps.db.transaction().execute(async (tx) => {
-    const peek = await tx
-      .selectFrom('contents')
-      .select('account_id')
-      .where('id', '=', contentId)
-      .executeTakeFirst();
-    if (!peek) return { outcome: { kind: 'skipped', reason: 'no such content' } };
-    await sql`select pg_advisory_xact_lock(hashtext(${`publish:${peek.account_id}`}))`.execute(tx);
+    // One publish per account at a time: claims of the same account queue on this lock.
+    const locked = await sql<{ account_id: string }>`
+      select account_id, pg_advisory_xact_lock(hashtext('publish:' || account_id::text))
+      from contents where id = ${contentId}`.execute(tx);
+    if (locked.rows.length === 0) return { outcome: { kind: 'skipped', reason: 'no such content' } };
     const row = await tx
-      .selectFrom('contents')
-      .selectAll()
-      .where('id', '=', contentId)
-      .forUpdate()
+      .selectFrom('contents as c')
+      .innerJoin('accounts as a', 'a.id', 'c.account_id')
+      .leftJoin('content_revisions as r', (j) =>
+        j.onRef('r.content_id', '=', 'c.id').on('r.revision', '=', revision),
+      )
+      .select((eb) => [
+        'c.revision',
+        'c.status',
+        'c.scheduled_at',
+        'c.attempts',
+        'c.organisation_id',
+        'c.title',
+        'c.progress',
+        'r.body',
+        'a.id as account_id',
+        'a.platform',
+        'a.external_id',
+        'a.sandbox',
+        'a.publish_mode',
+        eb
+          .exists(
+            eb
+              .selectFrom('contents as other')
+              .select('other.id')
+              .whereRef('other.account_id', '=', 'c.account_id')
+              .where('other.status', '=', 'publishing')
+              .where('other.id', '!=', contentId),
+          )
+          .as('busy'),
+      ])
+      .where('c.id', '=', contentId)
+      .forUpdate('c')
       .executeTakeFirstOrThrow();
     if (row.revision !== revision)
       return { outcome: { kind: 'skipped', reason: `revision is now ${row.revision}` } };
@@ -118,14 +168,7 @@ async function claim(
     const due = row.scheduled_at ?? now;
     if (due.getTime() > now.getTime() + 1000)
       return { outcome: { kind: 'skipped', reason: 'not due yet', delayMs: due.getTime() - now.getTime() } };
-    const busy = await tx
-      .selectFrom('contents')
-      .select('id')
-      .where('account_id', '=', row.account_id)
-      .where('status', '=', 'publishing')
-      .where('id', '!=', contentId)
-      .executeTakeFirst();
-    if (busy)
+    if (row.busy)
       return {
         outcome: {
           kind: 'retry',
@@ -133,16 +176,19 @@ async function claim(
           reason: 'account busy',
         },
       };
-    const account = await tx
-      .selectFrom('accounts')
-      .select(['id', 'platform', 'external_id', 'sandbox', 'publish_mode', 'status'])
-      .where('id', '=', row.account_id)
-      .executeTakeFirstOrThrow();
+    if (!row.body) throw new Error(`content ${contentId} has no revision ${revision}`);
     const attempt = row.attempts + 1;
+    const inserted = await tx
+      .insertInto('publish_attempts')
+      .values({ content_id: contentId, revision, attempt, worker: deps.workerId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Last: the transition writes the audit row, whose chain lock is held until commit.
     await transition(tx, {
       contentId,
       action: 'start_publish',
-      actor: { userId: null, role: 'system' },
+      actor: SYSTEM_ACTOR,
+      expectedFrom: 'scheduled',
       set: {
         lease_owner: deps.workerId,
         lease_until: new Date(now.getTime() + deps.leaseMs),
@@ -150,17 +196,6 @@ async function claim(
       },
       details: { attempt, worker: deps.workerId },
     });
-    const rev = await tx
-      .selectFrom('content_revisions')
-      .select('body')
-      .where('content_id', '=', contentId)
-      .where('revision', '=', revision)
-      .executeTakeFirstOrThrow();
-    const inserted = await tx
-      .insertInto('publish_attempts')
-      .values({ content_id: contentId, revision, attempt, worker: deps.workerId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
     return {
       claimed: {
         latenessMs: Math.max(0, now.getTime() - due.getTime()),
@@ -169,13 +204,13 @@ async function claim(
         attempt,
         attemptId: inserted.id,
         account: {
-          accountId: account.id,
-          platform: account.platform,
-          externalId: account.external_id,
-          sandbox: account.sandbox,
-          publishMode: account.publish_mode,
+          accountId: row.account_id,
+          platform: row.platform,
+          externalId: row.external_id,
+          sandbox: row.sandbox,
+          publishMode: row.publish_mode,
         },
-        body: rev.body as ContentBody,
+        body: row.body as ContentBody,
         progress: { ...emptyProgress(), ...(row.progress as Partial<PublishProgress>) },
       },
     };
@@ -247,22 +282,25 @@ async function endAttempt(
     .execute();
 }
 
-const SYSTEM = { userId: null, role: 'system' as const };
-
 /** Published: status, time, article URLs, SLA outcome; and the images the platform now holds. */
 export async function markPublished(
   db: Db,
   contentId: string,
   state: Extract<PublishState, { state: 'published' }>,
   at: Date,
-  reason: string | null = null,
+  options: { reason?: string; attemptId?: string; from?: 'publishing' } = {},
 ): Promise<void> {
+  const reason = options.reason ?? null;
   await db.transaction().execute(async (tx) => {
+    await closeSlaRecord(tx, contentId, at);
+    if (options.attemptId) await endAttempt(tx, options.attemptId, 'published', null);
+    // Last: the audit row's chain lock is held until commit.
     await transition(tx, {
       contentId,
       action: 'mark_published',
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       reason,
+      expectedFrom: options.from,
       set: {
         published_at: at,
         published_urls: JSON.stringify(state.articles),
@@ -271,7 +309,6 @@ export async function markPublished(
         last_error: null,
       },
     });
-    await closeSlaRecord(tx, contentId, at);
   });
 }
 
@@ -293,22 +330,20 @@ export async function publishItem(
   const media = libraryMediaLoader(deps, c.organisationId, c.account.platform);
   const progress = await withKnownImages(deps.db, c, publication);
 
+  // One statement per step: the lease is extended and the step is added to the attempt together.
   const record = async (p: PublishProgress) => {
-    const updated = await deps.db
-      .updateTable('contents')
-      .set({ progress: JSON.stringify(p), lease_until: new Date(now().getTime() + deps.leaseMs) })
-      .where('id', '=', contentId)
-      .where('status', '=', 'publishing')
-      .where('lease_owner', '=', deps.workerId)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new Error('lease lost');
-    await deps.db
-      .updateTable('publish_attempts')
-      .set({
-        steps: sql`steps || ${JSON.stringify([{ step: describeStep(p), at: now().toISOString() }])}::jsonb`,
-      })
-      .where('id', '=', c.attemptId)
-      .execute();
+    const step = JSON.stringify([{ step: describeStep(p), at: now().toISOString() }]);
+    const updated = await sql<{ id: string }>`
+      with item as (
+        update contents
+        set progress = ${JSON.stringify(p)}::jsonb, lease_until = ${new Date(now().getTime() + deps.leaseMs)}
+        where id = ${contentId} and status = 'publishing' and lease_owner = ${deps.workerId}
+        returning id
+      )
+      update publish_attempts set steps = steps || ${step}::jsonb
+      where id = ${c.attemptId} and exists (select 1 from item)
+      returning id`.execute(deps.db);
+    if (updated.rows.length === 0) throw new Error('lease lost');
   };
 
   let done: PublishProgress;
@@ -321,7 +356,7 @@ export async function publishItem(
     if (!(err instanceof PlatformError)) throw err;
     return settleError(deps, c, contentId, err, now());
   }
-  await rememberImages(deps.db, c, publication, done);
+  await rememberImages(deps.db, c, publication, progress, done);
 
   // A mass send or a post is done when sent; a freepublish submission is processed asynchronously.
   let state: PublishState = { state: 'publishing' };
@@ -335,8 +370,7 @@ export async function publishItem(
     if (state.state !== 'publishing') break;
   }
   if (state.state === 'published') {
-    await markPublished(deps.db, contentId, state, now());
-    await endAttempt(deps.db, c.attemptId, 'published', null);
+    await markPublished(deps.db, contentId, state, now(), { attemptId: c.attemptId, from: 'publishing' });
     return { kind: 'published' };
   }
   if (state.state === 'failed') {
@@ -365,14 +399,12 @@ function describeStep(p: PublishProgress): string {
   return `正文图片已上传 ${Object.keys(p.uploadedImages).length} 张`;
 }
 
-const LIBRARY_ID = /\/api\/media\/([0-9a-f-]{36})\/file/i;
-
 /** Body images this account already holds on WeChat need no second upload. */
 async function withKnownImages(db: DbOrTx, c: Claimed, publication: Publication): Promise<PublishProgress> {
   if ('text' in publication) return c.progress;
   const p = structuredClone(c.progress);
   for (const article of publication.articles)
-    for (const m of article.contentHtml.matchAll(new RegExp(LIBRARY_ID, 'gi'))) {
+    for (const m of article.contentHtml.matchAll(MEDIA_URL_PATTERN)) {
       const ref = m[0];
       if (p.uploadedImages[ref]) continue;
       const known = await platformRef(db, m[1] as string, c.account.accountId, 'body_url');
@@ -381,10 +413,22 @@ async function withKnownImages(db: DbOrTx, c: Claimed, publication: Publication)
   return p;
 }
 
-async function rememberImages(db: DbOrTx, c: Claimed, publication: Publication, p: PublishProgress) {
+/**
+ * Remembers the account's uploaded body images for later editions. Those `withKnownImages` took from
+ * the library's records are there already; those of an earlier attempt of this item may not be.
+ */
+async function rememberImages(
+  db: DbOrTx,
+  c: Claimed,
+  publication: Publication,
+  before: PublishProgress,
+  after: PublishProgress,
+) {
   if ('text' in publication) return;
-  for (const [ref, url] of Object.entries(p.uploadedImages)) {
-    const id = LIBRARY_ID.exec(ref)?.[1];
+  for (const [ref, url] of Object.entries(after.uploadedImages)) {
+    const fromRecords = before.uploadedImages[ref] === url && !c.progress.uploadedImages[ref];
+    if (fromRecords) continue;
+    const id = [...ref.matchAll(MEDIA_URL_PATTERN)][0]?.[1];
     if (id) await rememberPlatformRef(db, id, c.account.accountId, 'body_url', url);
   }
 }
@@ -400,7 +444,7 @@ async function finish(
     transition(tx, {
       contentId,
       action,
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       reason: error.editorMessage,
       set: {
         last_error: JSON.stringify(error),
@@ -441,7 +485,7 @@ async function settleError(
       transition(tx, {
         contentId,
         action: 'release',
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         reason: `第 ${c.attempt} 次发布未成功，稍后重试：${error.editorMessage}`,
         set: {
           scheduled_at: new Date(now.getTime() + delayMs),

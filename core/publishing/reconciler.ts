@@ -6,8 +6,9 @@ import type {
 } from '../../integrations/platform.js';
 import { emptyProgress } from '../../integrations/platform.js';
 import type { ContentBody } from '../content/content.body.js';
-import { transition } from '../content/content.workflow.js';
+import { SYSTEM_ACTOR, type TransitionInput, transition } from '../content/content.workflow.js';
 import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
 import type { PublishMetrics } from '../observability/metrics.js';
 import type { PublishQueue } from './publish-queue.js';
 import { markPublished, type PublishEvent, publicationOf } from './publisher.js';
@@ -42,8 +43,6 @@ export interface ReconcileReport {
   extended: number;
   errors: number;
 }
-
-const SYSTEM = { userId: null, role: 'system' as const };
 
 export async function reconcile(deps: ReconcilerDeps, now = new Date()): Promise<ReconcileReport> {
   const report: ReconcileReport = {
@@ -144,37 +143,61 @@ export async function settle(deps: ReconcilerDeps, contentId: string, now = new 
   const state: PublishState = await deps.platformFor(account).publishState(account, progress, publication);
   const sent = Boolean(progress.msgId || progress.publishId || progress.postId);
 
-  // Each write is conditional on the status read: a worker or another reconciler may have moved it.
-  const guarded = async (action: Parameters<typeof transition>[1]['action'], reason: string, set = {}) =>
-    deps.db.transaction().execute(async (tx) => {
-      const current = await tx
-        .selectFrom('contents')
-        .select('status')
-        .where('id', '=', contentId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (current?.status !== row.status) return false;
-      await transition(tx, { contentId, action, actor: SYSTEM, reason, set });
-      return true;
+  // Each write is conditional on the status read (a worker or another reconciler may have moved
+  // it meanwhile: then nothing is written). A failed or unconfirmed item is announced.
+  const settleAs = async (
+    action: 'release' | 'mark_failed' | 'mark_unconfirmed',
+    reason: string,
+    set: TransitionInput['set'] = {},
+  ): Promise<boolean> => {
+    const moved = await deps.db.transaction().execute(async (tx) => {
+      try {
+        await transition(tx, {
+          contentId,
+          action,
+          actor: SYSTEM_ACTOR,
+          reason,
+          set,
+          expectedFrom: row.status,
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'CONTENT_CONFLICT') return false;
+        throw err;
+      }
     });
+    if (moved && action !== 'release')
+      await deps.notify?.({
+        kind: action === 'mark_failed' ? 'publish_failed' : 'publish_unconfirmed',
+        contentId,
+        organisationId: row.organisation_id,
+        title: row.title,
+        reason,
+      });
+    return moved;
+  };
 
   if (state.state === 'published') {
-    await markPublished(deps.db, contentId, state, now, '对账：平台确认已发布');
+    await markPublished(deps.db, contentId, state, now, { reason: '对账：平台确认已发布' });
     return 'published';
   }
   if (state.state === 'failed') {
     if (row.status === 'publishing' && !sent) {
       // The worker died before anything was sent: the next attempt resumes from the recorded ids.
-      const ok = await guarded('release', `对账：发布中断，平台未收到发布请求，重新排队（${state.reason}）`, {
-        scheduled_at: now,
-        lease_owner: null,
-        lease_until: null,
-      });
+      const ok = await settleAs(
+        'release',
+        `对账：发布中断，平台未收到发布请求，重新排队（${state.reason}）`,
+        {
+          scheduled_at: now,
+          lease_owner: null,
+          lease_until: null,
+        },
+      );
       if (ok) await deps.queue.replace(contentId, row.revision, now).catch(() => undefined);
       return ok ? 'released' : null;
     }
     const reason = `对账：平台确认发布失败：${state.reason}`;
-    const ok = await guarded('mark_failed', reason, {
+    const ok = await settleAs('mark_failed', reason, {
       lease_owner: null,
       lease_until: null,
       last_error: JSON.stringify({
@@ -185,14 +208,6 @@ export async function settle(deps: ReconcilerDeps, contentId: string, now = new 
         at: now.toISOString(),
       }),
     });
-    if (ok)
-      await deps.notify?.({
-        kind: 'publish_failed',
-        contentId,
-        organisationId: row.organisation_id,
-        title: row.title,
-        reason,
-      });
     return ok ? 'failed' : null;
   }
   // Still open on the platform side.
@@ -206,16 +221,7 @@ export async function settle(deps: ReconcilerDeps, contentId: string, now = new 
     return 'extended';
   }
   if (row.status === 'publishing') {
-    const reason = '对账：发布中断且平台结果无法确认，请人工核实';
-    const ok = await guarded('mark_unconfirmed', reason, {});
-    if (ok)
-      await deps.notify?.({
-        kind: 'publish_unconfirmed',
-        contentId,
-        organisationId: row.organisation_id,
-        title: row.title,
-        reason,
-      });
+    const ok = await settleAs('mark_unconfirmed', '对账：发布中断且平台结果无法确认，请人工核实');
     return ok ? 'unconfirmed' : null;
   }
   return null;

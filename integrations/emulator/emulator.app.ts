@@ -169,6 +169,10 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
     return { ok: true };
   });
   app.get('/_emulator/stats', async () => state.stats);
+  // What each app published (titles per edition): benchmarks count duplicates from it.
+  app.get('/_emulator/wechat/published', async () =>
+    [...state.wechat.values()].map((a) => ({ appid: a.appid, published: a.published })),
+  );
 
   return { app, state, weibo };
 }

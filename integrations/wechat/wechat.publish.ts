@@ -190,6 +190,7 @@ export async function publishStateOf(
     const found = (await recent()).filter((i) => i.title === first);
     if (found.length > 0)
       return { state: 'published', articles: found.map((f) => ({ articleId: f.externalId, url: f.url })) };
+    return { state: 'failed', reason: '平台上没有这次发布（提交未到达平台），未发布；可重新安排发布' };
   }
   if (p.publishId) {
     const r = await calls.freepublishGet(p.publishId);

@@ -27,7 +27,7 @@ import {
   type SignedIn,
   signIn,
 } from '../helpers/identity.js';
-import { silentLogger } from '../helpers/services.js';
+import { clearPrefix, silentLogger } from '../helpers/services.js';
 
 const SECRET = 'publishing-secret-0123456789abcd';
 
@@ -49,6 +49,18 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
   let coverId: string;
   let deps: PublisherDeps;
   const events: PublishEvent[] = [];
+  /** A worker pool for the publish queue only, on the harness's Redis prefix. */
+  const startPublishPool = () =>
+    startWorkerPool(
+      { publish: JOBS.publish },
+      { publish: publishProcessor(deps) },
+      {
+        connection: h.redis,
+        prefix: h.config.redis.prefix,
+        logger: silentLogger,
+        concurrency: { publish: 4 },
+      },
+    );
 
   beforeAll(async () => {
     emu = await startEmulator();
@@ -77,16 +89,7 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
         events.push(e);
       },
     };
-    pool = startWorkerPool(
-      { publish: JOBS.publish },
-      { publish: publishProcessor(deps) },
-      {
-        connection: h.redis,
-        prefix: h.config.redis.prefix,
-        logger: silentLogger,
-        concurrency: { publish: 4 },
-      },
-    );
+    pool = startPublishPool();
     const admin = await signIn(h.app, await createTestUser(h, 'superadmin'));
     const editorUser = await createTestUser(h, 'editor');
     editor = await signIn(h.app, editorUser);
@@ -131,11 +134,11 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     h.app.inject({ method: method as 'POST', url, headers: editor.headers, ...(payload ? { payload } : {}) });
   let counter = 0;
   /** Creates, submits and approves an item for "as soon as possible"; returns its id and unique title. */
-  const approvedAsap = async (accountId: string) => {
+  const approvedAsap = async (accountId: string, overrides: Record<string, unknown> = {}) => {
     const title = `第${++counter}条 ${Date.now() % 100000}`;
     const created = await api('POST', '/api/contents', {
       accountId,
-      body: { kind: 'wechat_edition', articles: [article({ title, coverMediaId: coverId })] },
+      body: { kind: 'wechat_edition', articles: [article({ title, coverMediaId: coverId, ...overrides })] },
     });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
@@ -156,6 +159,9 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  /** The item's publish attempts, oldest first. */
+  const attemptsOf = (id: string) =>
+    h.db.selectFrom('publish_attempts').selectAll().where('content_id', '=', id).orderBy('id').execute();
   /** How many times the emulator published an edition with this title, across both apps. */
   const published = (title: string) =>
     ['wx_pub_free', 'wx_pub_mass']
@@ -174,11 +180,7 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     expect(row.published_urls.length).toBeGreaterThan(0);
     const view = (await api('GET', `/api/contents/${id}`)).json();
     expect(view.sla).toMatchObject({ outcome: 'met', publishedAt: expect.any(String) });
-    const attempts = await h.db
-      .selectFrom('publish_attempts')
-      .selectAll()
-      .where('content_id', '=', id)
-      .execute();
+    const attempts = await attemptsOf(id);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ outcome: 'published', attempt: 1 });
     expect(attempts[0]?.steps.map((s) => s.step).join(' ')).toMatch(/封面已上传.*草稿已创建.*发布已提交/);
@@ -197,6 +199,30 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     });
   });
 
+  it('a body image is uploaded once per account: the next edition reuses the remembered URL', async () => {
+    const image = (await uploadImage(h.app, editor, h.orgId, jpeg(60), 'body.jpg', 'image/jpeg')).json().id;
+    const contentHtml = `<p>正文</p><p><img src="/api/media/${image}/file"></p>`;
+    const first = await approvedAsap(freeId, { contentHtml });
+    const firstRow = await waitFor(first.id, ['published']);
+    const imagesOf = (row: { progress: unknown }) =>
+      (row.progress as { uploadedImages: Record<string, string> }).uploadedImages;
+    const uploaded = Object.values(imagesOf(firstRow));
+    expect(uploaded).toHaveLength(1);
+    const refs = await h.db
+      .selectFrom('media_platform_refs')
+      .select(['kind', 'value'])
+      .where('media_id', '=', image)
+      .where('account_id', '=', freeId)
+      .execute();
+    expect(refs).toEqual([{ kind: 'body_url', value: uploaded[0] }]);
+    expect((await attemptsOf(first.id))[0]?.steps.some((s) => s.step.startsWith('正文图片'))).toBe(true);
+
+    const second = await approvedAsap(freeId, { contentHtml });
+    const secondRow = await waitFor(second.id, ['published']);
+    expect(imagesOf(secondRow)).toEqual(imagesOf(firstRow));
+    expect((await attemptsOf(second.id))[0]?.steps.some((s) => s.step.startsWith('正文图片'))).toBe(false);
+  });
+
   it('retries -1, HTTP 5xx and a revoked token, resuming after the last completed step; published once', async () => {
     fault('system_error', '/cgi-bin/draft/add');
     fault('http_5xx', '/cgi-bin/draft/add');
@@ -206,12 +232,7 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     const row = await waitFor(id, ['published']);
     expect(published(title)).toBe(1);
     expect(row.attempts).toBeGreaterThanOrEqual(3);
-    const attempts = await h.db
-      .selectFrom('publish_attempts')
-      .selectAll()
-      .where('content_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const attempts = await attemptsOf(id);
     expect(attempts.at(-1)?.outcome).toBe('published');
     expect(attempts.slice(0, -1).every((a) => a.outcome === 'retry' && a.error_kind === 'transient')).toBe(
       true,
@@ -222,7 +243,6 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
 
   it('gives up after the configured attempts with the platform’s reason translated, and raises an alert', async () => {
     fault('http_5xx', '/cgi-bin/draft/add', 10);
-    const events: string[] = [];
     const { id } = await approvedAsap(freeId);
     const row = await waitFor(id, ['failed']);
     emu.state.knobs.queued.length = 0;
@@ -231,7 +251,10 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
       kind: 'transient',
       editorMessage: expect.stringMatching(/已重试 4 次仍未成功/),
     });
-    void events;
+    // The alert: one publish_failed event for the item, carrying the translated reason.
+    expect(events.filter((e) => e.contentId === id)).toEqual([
+      expect.objectContaining({ kind: 'publish_failed', reason: row.last_error?.editorMessage }),
+    ]);
   });
 
   it('45009 (daily API quota) fails at once with the Chinese reason, no retry', async () => {
@@ -300,25 +323,11 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     await new Promise((r) => setTimeout(r, deps.leaseMs + 100));
     const report = await reconcile({ ...deps, queue: publishQueue });
     expect(report.released).toBe(1);
-    pool = startWorkerPool(
-      { publish: JOBS.publish },
-      { publish: publishProcessor(deps) },
-      {
-        connection: h.redis,
-        prefix: h.config.redis.prefix,
-        logger: silentLogger,
-        concurrency: { publish: 4 },
-      },
-    );
+    pool = startPublishPool();
     const row = await waitFor(id, ['published']);
     expect(published(title)).toBe(1);
     expect(row.attempts).toBe(2);
-    const attempts = await h.db
-      .selectFrom('publish_attempts')
-      .selectAll()
-      .where('content_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const attempts = await attemptsOf(id);
     // The second attempt reused the draft: it only submitted.
     expect(attempts[1]?.steps.map((s) => s.step)).toEqual([expect.stringMatching(/^发布已提交/)]);
   });
@@ -327,27 +336,13 @@ describe('scheduled publishing: exactly once, with retries, unknown outcomes and
     await pool.close(1000);
     const items = [];
     for (let i = 0; i < 12; i++) items.push(await approvedAsap(i % 2 ? freeId : massId));
-    const prefix = h.config.redis.prefix;
-    let cursor = '0';
-    do {
-      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${prefix}:publish:*`, 'COUNT', 1000);
-      if (keys.length) await h.redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // Every key of the publish queue gone, as after FLUSHALL.
+    await clearPrefix(h.redis, `${h.config.redis.prefix}:publish`);
     const counts = await queues.publish.getJobCounts('delayed', 'waiting', 'active');
     expect(counts).toMatchObject({ delayed: 0, waiting: 0, active: 0 });
     const report = await reconcile({ ...deps, queue: publishQueue });
     expect(report.enqueued).toBe(12);
-    pool = startWorkerPool(
-      { publish: JOBS.publish },
-      { publish: publishProcessor(deps) },
-      {
-        connection: h.redis,
-        prefix,
-        logger: silentLogger,
-        concurrency: { publish: 4 },
-      },
-    );
+    pool = startPublishPool();
     for (const item of items) await waitFor(item.id, ['published'], 30_000);
     for (const item of items) expect(published(item.title)).toBe(1);
     // A second reconcile finds nothing to do.

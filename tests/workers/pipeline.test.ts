@@ -5,7 +5,7 @@ import { type RunningService, startService } from '../../bin/service.js';
 import { HEARTBEAT_NAME } from '../../core/health/readiness.js';
 import { latestHeartbeat } from '../../core/heartbeat/heartbeat.repository.js';
 import { SCHEDULERS } from '../../workers/jobs.js';
-import { upsertSchedulers } from '../../workers/main.js';
+import { restoreMissingSchedulers, upsertSchedulers } from '../../workers/main.js';
 import { closeQueues, createQueues, enqueue } from '../../workers/queues.js';
 import { clearPrefix, createMigratedDatabase, silentLogger, testConfig } from '../helpers/services.js';
 import { testServiceUrls } from '../helpers/urls.js';
@@ -65,6 +65,31 @@ describe('heartbeat pipeline (real Postgres + Redis)', () => {
       });
     } finally {
       await closeQueues(queues);
+    }
+  });
+
+  it('job schedulers lost with Redis (FLUSHALL) are restored; present ones are left alone', async () => {
+    const own = `${prefix}-restore`;
+    const queues = createQueues(redis, own, silentLogger);
+    const settings = { heartbeatIntervalMs: 1000, reconcileIntervalMs: 60_000 };
+    try {
+      await upsertSchedulers(queues, settings);
+      expect(await restoreMissingSchedulers(queues, settings)).toEqual([]);
+      const before = await queues.maintenance.getJobScheduler('audit-purge-daily');
+      await queues.maintenance.removeJobScheduler('reconcile');
+      expect(await queues.maintenance.getJobScheduler('reconcile')).toBeUndefined();
+      expect(await restoreMissingSchedulers(queues, settings)).toEqual(['reconcile']);
+      expect(await queues.maintenance.getJobScheduler('reconcile')).toMatchObject({ every: 60_000 });
+      // The others were left alone: the same next run as before.
+      expect((await queues.maintenance.getJobScheduler('audit-purge-daily'))?.next).toBe(before?.next);
+      // Every key gone, as after FLUSHALL: all come back.
+      await clearPrefix(redis, own);
+      expect((await restoreMissingSchedulers(queues, settings)).sort()).toEqual(
+        SCHEDULERS.map((s) => s.id).sort(),
+      );
+    } finally {
+      await closeQueues(queues);
+      await clearPrefix(redis, own);
     }
   });
 
