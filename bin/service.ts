@@ -9,6 +9,7 @@ import { countUsers } from '../core/identity/users.repository.js';
 import { createSuperadmin, generateInitialPassword } from '../core/identity/users.service.js';
 import type { Logger } from '../core/logger.js';
 import { redisMetrics } from '../core/observability/metrics.js';
+import { metricsCacheInvalidator } from '../core/metrics/cache.js';
 import { defaultWorkerId } from '../core/publishing/publisher.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
@@ -159,18 +160,26 @@ export async function startService({
             trigger: alertTrigger(queues.alerts),
           },
           accounts: { db: database.db, keyring, verifiers: platforms.verifiers },
+          metrics: {
+            db: database.db,
+            platformFor: platforms.platformFor,
+            logger,
+            queue: queues.metrics,
+            onWrite: metricsCacheInvalidator(redis.client, config.redis.prefix),
+          },
         }),
         {
           connection: redis.client,
           prefix: config.redis.prefix,
           logger,
-          concurrency: { publish: pub.concurrency, alerts: 4 },
+          concurrency: { publish: pub.concurrency, alerts: 4, metrics: config.metrics.concurrency },
         },
       );
       stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });
       const schedules = {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         reconcileIntervalMs: pub.reconcileIntervalMs,
+        metricsDailyAt: config.metrics.dailyAt,
       };
       await upsertSchedulers(queues, schedules);
       // Redis may lose its keys (restart without persistence, FLUSHALL): put the schedulers back, so

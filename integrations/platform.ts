@@ -176,6 +176,59 @@ export interface PublishedItem {
   publishedAt: string;
 }
 
+/**
+ * One data set a platform reports for an account (DESIGN: metrics). `span` is the longest range one
+ * collection covers in a call pattern that keeps to every endpoint's maximum span; `history` false
+ * means the platform only tells today's value (Weibo followers), so a backfill cannot fill the past.
+ */
+export interface MetricDataset {
+  name: string;
+  span: number;
+  history: boolean;
+}
+
+/**
+ * An account's figures for one day. A key left out (undefined) is a figure this data set does not
+ * carry; stored figures for it stay as they are.
+ */
+export interface AccountDayFigures {
+  date: string;
+  followers?: number | null;
+  newFollowers?: number | null;
+  lostFollowers?: number | null;
+  /** New followers by the platform's source code (getusersummary user_source). */
+  newBySource?: Record<string, number> | null;
+  /** Article page reads (图文页阅读次数). */
+  reads?: number | null;
+  /** People who read (图文页阅读人数). */
+  readers?: number | null;
+  shares?: number | null;
+}
+
+export interface ArticleDayFigures {
+  date: string;
+  externalArticleId: string;
+  title?: string;
+  reads?: number | null;
+  readers?: number | null;
+  shares?: number | null;
+  likes?: number | null;
+  comments?: number | null;
+  favourites?: number | null;
+}
+
+export interface CollectedMetrics {
+  accountDays: AccountDayFigures[];
+  articleDays: ArticleDayFigures[];
+  /** Things a person should know about the collection (in Chinese), e.g. data the platform lacks. */
+  notes: string[];
+}
+
+/** What a collection may need to know from our side: the posts we published (Weibo counts). */
+export interface CollectContext {
+  published: Array<{ externalId: string; title: string; publishedAt: Date }>;
+}
+
 export interface CredentialCheck {
   token: boolean;
   ipWhitelist: boolean | null;
@@ -217,6 +270,19 @@ export interface PlatformClient {
   /** Daily account figures for [from, to] (Asia/Shanghai days). */
   accountDailyMetrics(account: AccountRef, from: string, to: string): Promise<DailyAccountMetrics[]>;
   articleMetrics(account: AccountRef, date: string): Promise<ArticleDailyMetrics[]>;
+  /** The data sets of this platform, in the order ingestion should collect them. */
+  metricDatasets(account: AccountRef): readonly MetricDataset[];
+  /**
+   * One data set for [from, to] (Asia/Shanghai days, T+1 for history): at most the data set's span
+   * for history data sets; the client splits it into each endpoint's allowed spans.
+   */
+  collectMetrics(
+    account: AccountRef,
+    dataset: string,
+    from: string,
+    to: string,
+    context: CollectContext,
+  ): Promise<CollectedMetrics>;
   /** Comments, reposts and likes of published posts (Weibo). */
   postCounts(account: AccountRef, ids: string[]): Promise<PostCounts[]>;
   customMenu(account: AccountRef): Promise<unknown>;

@@ -7,6 +7,7 @@ import * as m20261123100000 from './2026_11_23_100000_create_accounts.js';
 import * as m20261123120000 from './2026_11_23_120000_create_content.js';
 import * as m20261123140000 from './2026_11_23_140000_create_publishing.js';
 import * as m20261123150000 from './2026_11_23_150000_create_alerts.js';
+import * as m20261124090000 from './2026_11_24_090000_create_metrics_kpi_campaigns.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_120000_create_content': m20261123120000,
   '2026_11_23_140000_create_publishing': m20261123140000,
   '2026_11_23_150000_create_alerts': m20261123150000,
+  '2026_11_24_090000_create_metrics_kpi_campaigns': m20261124090000,
 };

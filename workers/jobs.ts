@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
  * - job ids are deterministic so that enqueueing the same work twice is a no-op (see `jobId`).
  */
 
-export const QUEUE_NAMES = ['maintenance', 'publish', 'alerts'] as const;
+export const QUEUE_NAMES = ['maintenance', 'publish', 'alerts', 'metrics'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface HeartbeatPayload {
@@ -37,6 +37,26 @@ export interface CredentialsCheckPayload {
   source: 'scheduler' | 'manual';
 }
 
+export interface MetricsDailyPayload {
+  source: 'scheduler' | 'manual';
+  /** The day to pull (default: yesterday, Asia/Shanghai). */
+  date?: string;
+}
+
+export interface MetricsIngestPayload {
+  accountId: string;
+  dataset: string;
+  date: string;
+}
+
+export interface MetricsBackfillPayload {
+  backfillId: string;
+}
+
+export interface MetricsGapCheckPayload {
+  source: 'scheduler' | 'manual';
+}
+
 /** Job name → payload type. */
 export interface JobPayloads {
   'alerts-dispatch': AlertsDispatchPayload;
@@ -45,6 +65,10 @@ export interface JobPayloads {
   'audit-purge': AuditPurgePayload;
   publish: PublishPayload;
   reconcile: ReconcilePayload;
+  'metrics-daily': MetricsDailyPayload;
+  'metrics-ingest': MetricsIngestPayload;
+  'metrics-backfill': MetricsBackfillPayload;
+  'metrics-gap-check': MetricsGapCheckPayload;
 }
 export type JobName = keyof JobPayloads;
 
@@ -83,6 +107,23 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
     queue: 'maintenance',
     jobId: (payload, at) => jobId('reconcile', payload.source, Math.floor(at.getTime() / 1000)),
   },
+  'metrics-daily': {
+    queue: 'metrics',
+    jobId: (payload, at) => jobId('metrics-daily', payload.source, payload.date ?? at.toISOString().slice(0, 10)),
+  },
+  'metrics-ingest': {
+    queue: 'metrics',
+    // One job per account, data set and day: the plan enqueued twice is one set of jobs.
+    jobId: (p) => jobId('metrics', p.accountId, p.dataset, p.date),
+  },
+  'metrics-backfill': {
+    queue: 'metrics',
+    jobId: (p) => jobId('metrics-backfill', p.backfillId),
+  },
+  'metrics-gap-check': {
+    queue: 'metrics',
+    jobId: (payload, at) => jobId('metrics-gap-check', payload.source, at.toISOString().slice(0, 10)),
+  },
 };
 
 export interface SchedulerDefinition<N extends JobName> {
@@ -96,7 +137,15 @@ export interface SchedulerDefinition<N extends JobName> {
 export interface ScheduleSettings {
   heartbeatIntervalMs: number;
   reconcileIntervalMs: number;
+  /** HH:MM Asia/Shanghai (default 08:30). */
+  metricsDailyAt?: string;
 }
+
+/** A cron pattern for a daily HH:MM. */
+const dailyAt = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return `${m} ${h} * * *`;
+};
 
 export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
   {
@@ -116,6 +165,19 @@ export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
     job: 'credentials-check',
     payload: { source: 'scheduler' },
     repeat: () => ({ pattern: '0 7 * * *', tz: 'Asia/Shanghai' }),
+  },
+  {
+    id: 'metrics-daily',
+    job: 'metrics-daily',
+    payload: { source: 'scheduler' },
+    repeat: (s) => ({ pattern: dailyAt(s.metricsDailyAt ?? '08:30'), tz: 'Asia/Shanghai' }),
+  },
+  {
+    // After the morning ingestion and its retries: accounts without data for more than 2 days.
+    id: 'metrics-gap-check-daily',
+    job: 'metrics-gap-check',
+    payload: { source: 'scheduler' },
+    repeat: () => ({ pattern: '0 12 * * *', tz: 'Asia/Shanghai' }),
   },
   {
     id: 'audit-purge-daily',

@@ -1,10 +1,11 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AccountsContext } from '../core/accounts/accounts.service.js';
 import { type AlertsContext, alertOnPublishEvent } from '../core/alerts/alerts.service.js';
 import type { Db } from '../core/db/database.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { MetricsDeps } from '../core/metrics/ingest.js';
 import type { PublisherDeps } from '../core/publishing/publisher.js';
 import type { ReconcilerDeps } from '../core/publishing/reconciler.js';
 import { alertsDispatchProcessor, credentialsCheckProcessor } from './alerts.worker.js';
@@ -16,6 +17,12 @@ import {
   type ScheduleSettings,
 } from './jobs.js';
 import { auditPurgeProcessor, heartbeatProcessor } from './maintenance.worker.js';
+import {
+  metricsBackfillProcessor,
+  metricsDailyProcessor,
+  metricsGapCheckProcessor,
+  metricsIngestProcessor,
+} from './metrics.worker.js';
 import { publishProcessor, reconcileProcessor } from './publish.worker.js';
 import type { Queues } from './queues.js';
 
@@ -52,6 +59,7 @@ export interface ProcessorDeps {
   reconciler: Omit<ReconcilerDeps, 'db' | 'notify'>;
   alerts: AlertsContext;
   accounts: AccountsContext;
+  metrics: MetricsDeps & { queue: Queue };
 }
 
 export function createProcessors(deps: ProcessorDeps): Processors {
@@ -63,6 +71,10 @@ export function createProcessors(deps: ProcessorDeps): Processors {
     reconcile: reconcileProcessor({ db: deps.db, ...deps.reconciler, notify }, deps.alerts),
     'alerts-dispatch': alertsDispatchProcessor(deps.alerts),
     'credentials-check': credentialsCheckProcessor(deps.accounts, deps.alerts),
+    'metrics-daily': metricsDailyProcessor(deps.metrics, deps.metrics.queue),
+    'metrics-ingest': metricsIngestProcessor(deps.metrics),
+    'metrics-backfill': metricsBackfillProcessor(deps.metrics),
+    'metrics-gap-check': metricsGapCheckProcessor(deps.metrics, deps.alerts),
   };
 }
 

@@ -167,6 +167,11 @@ export const envSchema = z.object({
   PUBLISH_RETRY_BASE_MS: integer(10, 600_000).default(5000),
   RECONCILE_INTERVAL_MS: integer(1000, 3_600_000).default(60_000),
   WEIBO_RIP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
+  METRICS_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be HH:MM (Asia/Shanghai)' })
+    .default('08:30'),
+  METRICS_CONCURRENCY: integer(1, 64).default(4),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -244,6 +249,12 @@ export interface Config {
     readonly reconcileIntervalMs: number;
     /** The address Weibo is told posts come from (`rip`). */
     readonly weiboRip: string;
+  };
+  readonly metrics: {
+    /** When the daily ingestion runs, HH:MM Asia/Shanghai (WeChat: "每日8点后获取前一天数据"). */
+    readonly dailyAt: string;
+    /** Ingestion and backfill jobs at once per worker. */
+    readonly concurrency: number;
   };
   /** The system PATH, to find helper programs such as redis-server and chromium. */
   readonly systemPath: string;
@@ -323,6 +334,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       weiboRip: e.WEIBO_RIP,
     },
+    metrics: { dailyAt: e.METRICS_DAILY_AT, concurrency: e.METRICS_CONCURRENCY },
     systemPath: source.PATH ?? '',
     env: e,
   };

@@ -10,6 +10,15 @@ import type { Logger } from '../logger.js';
 import { isProcessAlive } from '../process.js';
 import type { Database, Db } from './database.js';
 
+/**
+ * `date` columns are calendar days (Asia/Shanghai): read them as `YYYY-MM-DD` text, never as a JS
+ * Date at the process's local midnight. Applies to every pg pool in the process.
+ */
+export function readDatesAsText(): void {
+  pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+}
+readDatesAsText();
+
 export interface DatabaseHandle {
   db: Db;
   kind: 'postgres' | 'embedded';
@@ -60,7 +69,7 @@ async function openEmbedded(dir: string): Promise<DatabaseHandle> {
   const lock = await acquireLock(`${dir}.lock`);
   let client: PGlite;
   try {
-    client = await PGlite.create(dir);
+    client = await PGlite.create(dir, { parsers: { 1082: (v: string) => v } });
   } catch (err) {
     await lock.release();
     throw new StartupError(

@@ -7,6 +7,7 @@ import type {
   AlertsTable,
 } from '../alerts/alerts.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
+import type { CampaignContentsTable, CampaignsTable, DeliverablesTable } from '../campaigns/campaigns.table.js';
 import type { CalendarOverridesTable } from '../calendar/calendar.table.js';
 import type {
   ContentReviewsTable,
@@ -24,7 +25,15 @@ import type {
   SessionsTable,
   UsersTable,
 } from '../identity/identity.table.js';
+import type { KpiTargetsTable } from '../kpi/kpi.table.js';
 import type { MediaPlatformRefsTable, MediaTable } from '../media/media.table.js';
+import type {
+  MetricAccountDailyTable,
+  MetricAccountPeriodsTable,
+  MetricArticleDailyTable,
+  MetricBackfillsTable,
+  MetricImportsTable,
+} from '../metrics/metrics.table.js';
 import type { ProofEntriesTable } from '../proofreading/proof-entries.table.js';
 import type { PublishAttemptsTable } from '../publishing/publishing.table.js';
 import type { SecretsTable } from '../secrets/secrets.table.js';
@@ -55,6 +64,15 @@ export interface Database {
   alerts: AlertsTable;
   alert_messages: AlertMessagesTable;
   alert_deliveries: AlertDeliveriesTable;
+  metric_account_daily: MetricAccountDailyTable;
+  metric_article_daily: MetricArticleDailyTable;
+  metric_account_periods: MetricAccountPeriodsTable;
+  metric_backfills: MetricBackfillsTable;
+  metric_imports: MetricImportsTable;
+  kpi_targets: KpiTargetsTable;
+  campaigns: CampaignsTable;
+  campaign_contents: CampaignContentsTable;
+  deliverables: DeliverablesTable;
 }
 
 export type Db = Kysely<Database>;

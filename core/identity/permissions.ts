@@ -44,10 +44,21 @@ export const PERMISSIONS = [
   'alerts.read',
   /** Alert channels (WeCom, DingTalk, webhook) of an organisation, and their test messages. */
   'alerts.manage',
+  // Metrics, KPI targets and campaigns.
+  'metrics.read',
+  /** Backfills and manual imports of figures. */
+  'metrics.manage',
+  'kpi.read',
+  /** KPI targets and contract deliverables (features, topic pages). */
+  'kpi.manage',
+  'campaigns.read',
+  'campaigns.manage',
   // Portal: one's own session and password.
   'portal.self',
   /** Portal: the organisation's pending content, its preview, approve and reject. */
   'portal.review',
+  /** Portal: the organisation's KPI summary, metrics and campaigns (read only). */
+  'portal.dashboard',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -82,6 +93,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'alerts.read',
     'alerts.manage',
     'queues.manage',
+    'metrics.read',
+    'metrics.manage',
+    'kpi.read',
+    'campaigns.read',
   ],
   security_admin: [
     'auth.self',
@@ -110,6 +125,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'dictionaries.manage',
     'alerts.read',
     'alerts.manage',
+    'metrics.read',
+    'kpi.read',
+    'campaigns.read',
   ],
   planner: [
     'auth.self',
@@ -120,9 +138,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'media.read',
     'dictionaries.manage',
     'alerts.read',
+    'metrics.read',
+    'metrics.manage',
+    'kpi.read',
+    'kpi.manage',
+    'campaigns.read',
+    'campaigns.manage',
   ],
-  client_approver: ['portal.self', 'portal.review'],
-  client_viewer: ['portal.self'],
+  client_approver: ['portal.self', 'portal.review', 'portal.dashboard'],
+  client_viewer: ['portal.self', 'portal.dashboard'],
 };
 
 export function surfaceOf(role: Role): Surface {

@@ -5,6 +5,7 @@ export type AlertEventKind =
   | 'sla_at_risk'
   | 'sla_breached'
   | 'credentials_attention'
+  | 'metrics_gap'
   | 'test';
 
 /** One thing a team should hear about in its group chat. */

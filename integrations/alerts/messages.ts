@@ -7,6 +7,7 @@ export const KIND_TITLES: Record<AlertEventKind, string> = {
   sla_at_risk: '发布时限将到',
   sla_breached: '发布超时',
   credentials_attention: '账号授权需处理',
+  metrics_gap: '数据缺失',
   test: '测试消息',
 };
 
@@ -16,6 +17,7 @@ export const KIND_ORDER: readonly AlertEventKind[] = [
   'sla_breached',
   'credentials_attention',
   'publish_unconfirmed',
+  'metrics_gap',
   'sla_at_risk',
   'test',
 ];

@@ -37,22 +37,41 @@ export function dayFigures(app: WechatApp, day: string) {
   };
 }
 
+/** Follower totals by day index since EPOCH, per app, built once (a backfill asks for every day). */
+const cumulateCache = new WeakMap<WechatApp, { publishes: number; totals: number[] }>();
+
 export function cumulateOn(app: WechatApp, day: string): number {
-  let total = 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000);
-  for (let t = EPOCH; t <= Date.parse(`${day}T00:00:00Z`); t += DAY) {
-    const f = dayFigures(app, new Date(t).toISOString().slice(0, 10));
-    total += f.newUser - f.cancelUser;
+  const publishes = app.published.length;
+  let cache = cumulateCache.get(app);
+  if (!cache || cache.publishes !== publishes) {
+    cache = { publishes, totals: [] };
+    cumulateCache.set(app, cache);
   }
-  return total;
+  const index = Math.round((Date.parse(`${day}T00:00:00Z`) - EPOCH) / DAY);
+  if (index < 0) return 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000);
+  const { totals } = cache;
+  for (let i = totals.length; i <= index; i++) {
+    const before = i === 0 ? 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000) : (totals[i - 1] as number);
+    const f = dayFigures(app, new Date(EPOCH + i * DAY).toISOString().slice(0, 10));
+    totals.push(before + f.newUser - f.cancelUser);
+  }
+  return totals[index] as number;
 }
 
 /** getarticleshare: "数据存储起始时间为2025-11-01,之前日期数据无效". */
 const NEW_DATA_FROM = '2025-11-01';
 
+/** Generated articles of a day before `historyArticlesUntil`: one to three, by the seed. */
+function historyOn(app: WechatApp, day: string) {
+  if (!app.historyArticlesUntil || day >= app.historyArticlesUntil) return [];
+  const count = 1 + (hash(`${app.metricsSeed}${app.appid}|articles|${day}`) % 3);
+  const msgDataId = String(2_000_000_000 + (Date.parse(`${day}T00:00:00Z`) - EPOCH) / DAY);
+  return [{ day, msgDataId, titles: Array.from({ length: count }, (_, i) => `${day} 往期文章 ${i + 1}`) }];
+}
+
 /** The articles published on `day`, with their deterministic page reads. */
 function articlesOn(app: WechatApp, day: string) {
-  return app.published
-    .filter((p) => p.day === day)
+  return [...historyOn(app, day), ...app.published.filter((p) => p.day === day)]
     .flatMap((p) =>
       p.titles.map((title, i) => ({
         msgid: `${p.msgDataId}_${i + 1}`,

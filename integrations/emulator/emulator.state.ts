@@ -31,6 +31,11 @@ export interface WechatApp {
   publishDays: Map<string, number>;
   /** What was published, for per-article statistics (msgid = msg_data_id_index). */
   published: Array<{ day: string; msgDataId: string; titles: string[] }>;
+  /**
+   * Days before this one get generated articles (one to three a day) as if the account had published
+   * before Yunying existed: backfills then have per-article rows. null: only real publishes.
+   */
+  historyArticlesUntil: string | null;
 }
 
 /** Faults injected into the next calls: by rate (0–1), or exactly the next `n` calls. */
@@ -88,6 +93,7 @@ export class EmulatorState {
       metricsSeed: this.metricsSeed,
       publishDays: new Map(),
       published: [],
+      historyArticlesUntil: null,
       ...app,
     };
     this.wechat.set(app.appid, full);

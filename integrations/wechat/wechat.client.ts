@@ -1,9 +1,13 @@
 import {
+  type AccountDayFigures,
   type ArticleAudience,
+  type ArticleDayFigures,
+  type CollectedMetrics,
   type ArticleDailyMetrics,
   addProblem,
   type CredentialCheck,
   type DailyAccountMetrics,
+  type MetricDataset,
   type Edition,
   type MediaLoader,
   PlatformError,
@@ -50,6 +54,16 @@ const checkDay = (date: string, now: number) => checkRange(date, date, now);
 
 /** getarticleshare: "数据存储起始时间为2025-11-01,之前日期数据无效". */
 const ARTICLE_SHARE_FROM = '2025-11-01';
+
+/**
+ * WeChat's data sets. A collection covers at most 42 days: whole 7-day and 3-day spans, so a backfill
+ * window wastes no call.
+ */
+export const WECHAT_DATASETS: readonly MetricDataset[] = [
+  { name: 'followers', span: 42, history: true },
+  { name: 'reads', span: 42, history: true },
+  { name: 'articles', span: 42, history: true },
+];
 
 /** The WeChat side of the platform interface (growing issue by issue; publishing comes next). */
 export class WechatClient {
@@ -260,6 +274,119 @@ export class WechatClient {
     }
     return out;
   }
+
+  /**
+   * One data set for [from, to] (see WECHAT_DATASETS), every endpoint called within its maximum span.
+   * - followers: getusersummary (new and lost by source) + getusercumulate (total), 7-day spans;
+   * - reads: getuserread (all-source page reads and readers, 3-day spans) + getusershare (7-day spans);
+   * - articles: getarticlesummary per day, plus readers and sharers from the 2025 endpoints
+   *   (getarticleread / getarticleshare) when the account has them.
+   */
+  async collectMetrics(appid: string, dataset: string, from: string, to: string, now = Date.now()) {
+    checkRange(from, to, now);
+    const out: CollectedMetrics = { accountDays: [], articleDays: [], notes: [] };
+    if (dataset === 'followers') {
+      for (const [begin, end] of spans(from, to, 7)) {
+        const byDay = new Map<string, AccountDayFigures>();
+        const day = (date: string) => {
+          let r = byDay.get(date);
+          if (!r) {
+            r = { date, newFollowers: 0, lostFollowers: 0, newBySource: {} };
+            byDay.set(date, r);
+          }
+          return r;
+        };
+        for (const d of days(begin, end)) day(d);
+        const summary = await this.datacube<{
+          ref_date: string;
+          user_source: number;
+          new_user: number;
+          cancel_user: number;
+        }>(appid, 'getusersummary', begin, end);
+        for (const x of summary.list) {
+          const r = day(x.ref_date);
+          r.newFollowers = (r.newFollowers ?? 0) + x.new_user;
+          r.lostFollowers = (r.lostFollowers ?? 0) + x.cancel_user;
+          const bySource = r.newBySource as Record<string, number>;
+          bySource[x.user_source] = (bySource[x.user_source] ?? 0) + x.new_user;
+        }
+        const cumulate = await this.datacube<{ ref_date: string; cumulate_user: number }>(
+          appid,
+          'getusercumulate',
+          begin,
+          end,
+        );
+        for (const x of cumulate.list) day(x.ref_date).followers = x.cumulate_user;
+        out.accountDays.push(...byDay.values());
+      }
+    } else if (dataset === 'reads') {
+      const byDay = new Map(days(from, to).map((d) => [d, { date: d } as AccountDayFigures]));
+      for (const [begin, end] of spans(from, to, 3)) {
+        const r = await this.datacube<{
+          ref_date: string;
+          user_source?: number;
+          int_page_read_user: number;
+          int_page_read_count: number;
+        }>(appid, 'getuserread', begin, end);
+        // Per-source rows may come with a 99999999 "all" row; prefer it, else add the sources up.
+        const all = r.list.filter((l) => l.user_source === 99999999);
+        for (const x of all.length > 0 ? all : r.list) {
+          const f = byDay.get(x.ref_date);
+          if (!f) continue;
+          f.reads = (all.length > 0 ? 0 : (f.reads ?? 0)) + x.int_page_read_count;
+          f.readers = (all.length > 0 ? 0 : (f.readers ?? 0)) + x.int_page_read_user;
+        }
+      }
+      for (const [begin, end] of spans(from, to, 7)) {
+        const r = await this.datacube<{ ref_date: string; share_count: number }>(
+          appid,
+          'getusershare',
+          begin,
+          end,
+        );
+        for (const d of days(begin, end)) {
+          const f = byDay.get(d);
+          if (f) f.shares = 0;
+        }
+        for (const x of r.list) {
+          const f = byDay.get(x.ref_date);
+          if (f) f.shares = (f.shares ?? 0) + x.share_count;
+        }
+      }
+      out.accountDays.push(...byDay.values());
+    } else if (dataset === 'articles') {
+      for (const date of days(from, to)) {
+        const rows = new Map<string, ArticleDayFigures>();
+        for (const a of await this.articleMetrics(appid, date, now))
+          rows.set(a.externalArticleId, {
+            date,
+            externalArticleId: a.externalArticleId,
+            title: a.title,
+            reads: a.reads,
+            shares: a.shares,
+            favourites: a.favourites,
+          });
+        if (!this.without2025.has(appid)) {
+          try {
+            for (const a of await this.articleAudience(appid, date, now)) {
+              const r = rows.get(a.externalArticleId) ?? { date, externalArticleId: a.externalArticleId };
+              r.readers = a.readers;
+              rows.set(a.externalArticleId, r);
+            }
+          } catch (err) {
+            if (!(err instanceof PlatformError) || err.kind !== 'not_permitted') throw err;
+            this.without2025.add(appid);
+            out.notes.push('该账号不能调用 2025 年新版文章数据接口，只记录阅读次数、分享和收藏。');
+          }
+        }
+        out.articleDays.push(...rows.values());
+      }
+    } else throw new Error(`unknown WeChat data set "${dataset}"`);
+    return out;
+  }
+
+  /** Accounts whose calls to the 2025 datacube endpoints were refused (48001): not asked again. */
+  private readonly without2025 = new Set<string>();
 
   /** Free-published items since a time, newest first (mass sends are not listed by WeChat). */
   async listPublished(appid: string, since: Date): Promise<PublishedItem[]> {

@@ -7,7 +7,7 @@ import {
   type PublishProgress,
   unsupported,
 } from '../platform.js';
-import type { WechatClient } from './wechat.client.js';
+import { WECHAT_DATASETS, type WechatClient } from './wechat.client.js';
 
 /** The platform interface for WeChat accounts: the AppID is the account's external id. */
 export class WechatPlatform implements PlatformClient {
@@ -44,6 +44,14 @@ export class WechatPlatform implements PlatformClient {
 
   accountDailyMetrics(a: AccountRef, from: string, to: string) {
     return this.clientFor(a).accountDailyMetrics(a.externalId, from, to);
+  }
+
+  metricDatasets() {
+    return WECHAT_DATASETS;
+  }
+
+  collectMetrics(a: AccountRef, dataset: string, from: string, to: string) {
+    return this.clientFor(a).collectMetrics(a.externalId, dataset, from, to);
   }
 
   articleMetrics(a: AccountRef, date: string) {

@@ -1,5 +1,8 @@
 import {
   type AccountRef,
+  type CollectContext,
+  type CollectedMetrics,
+  type MetricDataset,
   type CredentialCheck,
   type DailyAccountMetrics,
   type MediaLoader,
@@ -20,7 +23,17 @@ const CLOCK_SLACK_MS = 60_000;
 /** statuses/count takes a batch of ids; 100 is the documented batch of its business twin. */
 const COUNT_BATCH = 100;
 
-const shanghaiToday = (now = Date.now()) => new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+const shanghaiDay = (at: number) => new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
+const shanghaiToday = (now = Date.now()) => shanghaiDay(now);
+/** Posts whose counts the daily ingestion records: those of the last 30 days. */
+const POST_COUNT_DAYS = 30;
+
+/** Weibo's data sets: snapshots only (no history). */
+export const WEIBO_DATASETS: readonly MetricDataset[] = [
+  { name: 'followers', span: 1, history: false },
+  { name: 'posts', span: 1, history: false },
+];
 /** Weibo rewrites links (t.cn) and may trim spaces: compare texts without them. */
 const comparable = (text: string) => text.replace(/https?:\/\/\S+/g, '').replace(/\s+/g, '');
 const statusUrl = (uid: string, id: string) => `https://weibo.com/${uid}/${id}`;
@@ -136,6 +149,56 @@ export class WeiboPlatform implements PlatformClient {
         shares: null,
       },
     ];
+  }
+
+  metricDatasets() {
+    return WEIBO_DATASETS;
+  }
+
+  /**
+   * Weibo tells only the present: the followers count now, and the counts of given posts now. Both are
+   * recorded under yesterday's date (the figure at the end of that day, as WeChat's totals are), and
+   * only when the range reaches yesterday; a range in the past gets a note instead.
+   */
+  async collectMetrics(
+    a: AccountRef,
+    dataset: string,
+    from: string,
+    to: string,
+    context: CollectContext,
+  ): Promise<CollectedMetrics> {
+    const yesterday = shanghaiDay(this.now() - DAY_MS);
+    const out: CollectedMetrics = { accountDays: [], articleDays: [], notes: [] };
+    if (dataset !== 'followers' && dataset !== 'posts') throw new Error(`unknown Weibo data set "${dataset}"`);
+    if (from > yesterday || to < yesterday) {
+      out.notes.push(
+        dataset === 'followers'
+          ? '微博不提供历史粉丝数：只能从开始接入的那天起每天记录。'
+          : '微博不提供单条微博的历史数据：只能记录当前的转发、评论和点赞数。',
+      );
+      return out;
+    }
+    if (dataset === 'followers') {
+      const u = await this.clientFor(a).usersShow(await this.tokenOf(a), a.externalId);
+      out.accountDays.push({ date: yesterday, followers: u.followers });
+      return out;
+    }
+    const since = this.now() - POST_COUNT_DAYS * DAY_MS;
+    const recent = context.published.filter((p) => p.publishedAt.getTime() >= since);
+    const titles = new Map(recent.map((p) => [p.externalId, p.title]));
+    for (const c of await this.postCounts(
+      a,
+      recent.map((p) => p.externalId),
+    ))
+      out.articleDays.push({
+        date: yesterday,
+        externalArticleId: c.id,
+        title: titles.get(c.id) ?? '',
+        shares: c.reposts,
+        comments: c.comments,
+        likes: c.attitudes,
+      });
+    return out;
   }
 
   async articleMetrics(): Promise<never> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../core/config/config.js';
+import { readDatesAsText } from '../../core/db/connect.js';
 import type { Database } from '../../core/db/database.js';
 import { migrateToLatest } from '../../core/db/migrate.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -53,6 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** A migrated fresh database with a Kysely handle. */
 export async function createMigratedDatabase(): Promise<TestDatabase & { db: Kysely<Database> }> {
   const test = await createTestDatabase();
+  readDatesAsText();
   const pool = new pg.Pool({ connectionString: test.url, max: 5 });
   // As in production (core/db/connect.ts): an idle connection the server ends must not crash the process.
   pool.on('error', () => undefined);
