@@ -13,9 +13,11 @@ import type { Config } from '../core/config/config.js';
 import type { Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { SummaryCache } from '../core/metrics/cache.js';
 import type { PublishQueue } from '../core/publishing/publish-queue.js';
 import type { Keyring } from '../core/secrets/keyring.js';
 import { createPlatformClients } from '../integrations/platforms.js';
+import { enqueueBackfill } from '../workers/metrics.worker.js';
 import { type RouteEntry, registerAuth } from './plugins/auth.js';
 import { errorResponseSchema, registerErrorHandling } from './plugins/error-handler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
@@ -23,12 +25,15 @@ import { alertRoutes } from './routes/alerts.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { calendarRoutes } from './routes/calendar.routes.js';
+import { campaignRoutes } from './routes/campaigns.routes.js';
 import { contentRoutes } from './routes/contents.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
+import { metricsRoutes, portalMetricsRoutes } from './routes/metrics.routes.js';
 import { operationsRoutes } from './routes/operations.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { portalCampaignRoutes } from './routes/portal-campaigns.routes.js';
 import { portalContentRoutes } from './routes/portal-content.routes.js';
 import { proofreadingRoutes } from './routes/proofreading.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -192,6 +197,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       adminIpAllowlist: config.adminIpAllowlist,
       queues: deps.queues,
     });
+  const metricsContext = {
+    db: deps.db,
+    cache: new SummaryCache(deps.redis, config.redis.prefix),
+    ...(deps.queues
+      ? {
+          enqueueBackfill: async (id: string) => {
+            const queue = deps.queues?.metrics;
+            if (queue) await enqueueBackfill(queue, id);
+          },
+        }
+      : {}),
+  };
+  await app.register(metricsRoutes, { ...metricsContext, prefix: '/api' });
+  await app.register(portalMetricsRoutes, { ...metricsContext, prefix: '/portal/api' });
   await app.register(alertRoutes, {
     db: deps.db,
     keyring: deps.keyring,
@@ -199,5 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trigger: deps.alertTrigger,
     prefix: '/api/alerts',
   });
+  await app.register(campaignRoutes, { db: deps.db, prefix: '/api/orgs' });
+  await app.register(portalCampaignRoutes, { db: deps.db, prefix: '/portal/api' });
   return app;
 }

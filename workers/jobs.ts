@@ -109,7 +109,8 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   },
   'metrics-daily': {
     queue: 'metrics',
-    jobId: (payload, at) => jobId('metrics-daily', payload.source, payload.date ?? at.toISOString().slice(0, 10)),
+    jobId: (payload, at) =>
+      jobId('metrics-daily', payload.source, payload.date ?? at.toISOString().slice(0, 10)),
   },
   'metrics-ingest': {
     queue: 'metrics',

@@ -1,5 +1,4 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
-import { PlatformError } from '../integrations/platform.js';
 import { type AlertsContext, raiseAlert } from '../core/alerts/alerts.service.js';
 import { errorMessage } from '../core/errors.js';
 import {
@@ -11,6 +10,7 @@ import {
   runBackfill,
   shanghaiDay,
 } from '../core/metrics/ingest.js';
+import { PlatformError } from '../integrations/platform.js';
 import { JOBS, type MetricsIngestPayload, type Processor } from './jobs.js';
 
 const DAY_MS = 86_400_000;
@@ -60,7 +60,12 @@ export function metricsIngestProcessor(deps: MetricsDeps): Processor<'metrics-in
   return async (job, token) => {
     const { accountId, dataset, date } = job.data;
     try {
-      return await ingest({ ...deps, sleep: async () => Promise.reject(new RateLimitedSignal()) }, accountId, dataset, date);
+      return await ingest(
+        { ...deps, sleep: async () => Promise.reject(new RateLimitedSignal()) },
+        accountId,
+        dataset,
+        date,
+      );
     } catch (err) {
       if (err instanceof RateLimitedSignal || (err instanceof PlatformError && err.kind === 'rate_limited')) {
         if (!token) throw err;
@@ -92,7 +97,10 @@ export function metricsBackfillProcessor(deps: MetricsDeps): Processor<'metrics-
 }
 
 /** Noon Asia/Shanghai: an alert per account without data for more than 2 days (once per gap). */
-export function metricsGapCheckProcessor(deps: MetricsDeps, alerts: AlertsContext): Processor<'metrics-gap-check'> {
+export function metricsGapCheckProcessor(
+  deps: MetricsDeps,
+  alerts: AlertsContext,
+): Processor<'metrics-gap-check'> {
   return async () => {
     const now = (deps.now ?? Date.now)();
     const gaps = await findDataGaps(deps.db, now);
@@ -106,7 +114,9 @@ export function metricsGapCheckProcessor(deps: MetricsDeps, alerts: AlertsContex
           ? `账号「${g.name}」最近的数据停在 ${g.lastDay}，已超过 2 天没有新数据（截至 ${addDays(shanghaiDay(now), -1)}）。请检查授权或发起补采。`
           : `账号「${g.name}」接入已超过 3 天，仍没有任何数据。请检查授权或发起补采。`,
         dedupeKey: `metrics_gap:${g.accountId}:${g.lastDay ?? 'none'}`,
-      }).catch((err) => deps.logger.warn({ err: errorMessage(err), account: g.accountId }, 'gap alert failed'));
+      }).catch((err) =>
+        deps.logger.warn({ err: errorMessage(err), account: g.accountId }, 'gap alert failed'),
+      );
     }
     return { gaps: gaps.length };
   };

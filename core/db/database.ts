@@ -7,8 +7,12 @@ import type {
   AlertsTable,
 } from '../alerts/alerts.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
-import type { CampaignContentsTable, CampaignsTable, DeliverablesTable } from '../campaigns/campaigns.table.js';
 import type { CalendarOverridesTable } from '../calendar/calendar.table.js';
+import type {
+  CampaignContentsTable,
+  CampaignsTable,
+  DeliverablesTable,
+} from '../campaigns/campaigns.table.js';
 import type {
   ContentReviewsTable,
   ContentRevisionsTable,

@@ -5,6 +5,27 @@
 export type Lang = 'zh-CN' | 'en';
 
 export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string }>> = {
+  // Metrics, KPI targets and imports.
+  INVALID_DATE: { 'zh-CN': '日期无效（格式 YYYY-MM-DD，北京时间的日期）', en: 'Not a valid date (YYYY-MM-DD, an Asia/Shanghai day)' },
+  RANGE_REVERSED: { 'zh-CN': '开始日期晚于结束日期', en: 'The start date is after the end date' },
+  RANGE_NOT_FINAL: { 'zh-CN': '平台数据次日才可获取（T+1），结束日期最晚为昨天', en: 'Platform data are available the next day (T+1): the range must end by yesterday' },
+  RANGE_TOO_EARLY: { 'zh-CN': '平台数据从 2014-12-01 起才有', en: 'Platform data start on 2014-12-01' },
+  BACKFILL_NOT_FOUND: { 'zh-CN': '补采任务不存在', en: 'No such backfill' },
+  KPI_CONTRACT_REVERSED: { 'zh-CN': '合同开始日期必须早于结束日期', en: 'The contract must start before it ends' },
+  KPI_NO_MILESTONES: { 'zh-CN': '至少需要一个里程碑目标', en: 'At least one milestone is needed' },
+  KPI_BAD_VALUE: { 'zh-CN': '目标值必须是不小于 0 的数字', en: 'Target values must be non-negative numbers' },
+  KPI_BASELINE_REQUIRED: { 'zh-CN': '百分比目标需要先设置基线', en: 'A percentage target needs a baseline' },
+  KPI_MILESTONE_AFTER_CONTRACT: { 'zh-CN': '里程碑日期晚于合同结束日期', en: 'A milestone is dated after the contract end' },
+  KPI_DEADLINE_BEFORE_BASELINE: { 'zh-CN': '目标期限不能早于基线期', en: 'A target deadline lies before the end of its baseline' },
+  KPI_QUOTA_SHAPE: { 'zh-CN': '数量指标只需一个绝对值里程碑（每个周期要求的数量）', en: 'A quota has one absolute milestone: the count required per period' },
+  ACCOUNT_NOT_IN_ORGANISATION: { 'zh-CN': '该账号不属于这个单位', en: 'The account does not belong to this organisation' },
+  KPI_TARGET_NOT_FOUND: { 'zh-CN': 'KPI 目标不存在', en: 'No such KPI target' },
+  IMPORT_UNKNOWN_ACCOUNT: { 'zh-CN': '导入文件中的账号不属于本单位', en: 'The file names an account this organisation does not have' },
+  IMPORT_NOT_FOUND: { 'zh-CN': '导入记录不存在', en: 'No such import' },
+  IMPORT_NOT_PENDING: { 'zh-CN': '该导入已应用或已放弃，不能再次应用', en: 'This import was already applied or discarded' },
+  IMPORT_EXPIRED: { 'zh-CN': '预览已超过 24 小时，请重新上传文件', en: 'The preview is older than 24 hours; upload the file again' },
+  IMPORT_NOT_MULTIPART: { 'zh-CN': '请以 multipart/form-data 上传文件', en: 'Upload the file as multipart/form-data' },
+  IMPORT_MISSING_FILE: { 'zh-CN': '请求中没有文件', en: 'The request holds no file' },
   VALIDATION_FAILED: { 'zh-CN': '请求参数不符合要求', en: 'The request is not valid' },
   INVALID_JSON: { 'zh-CN': '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { 'zh-CN': '不支持的内容类型', en: 'Unsupported content type' },
@@ -169,6 +190,52 @@ export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string 
   PROOF_ENTRY_NOT_FOUND: { 'zh-CN': '词条不存在', en: 'No such entry' },
   PROOF_EXCEPTION_INVALID: { 'zh-CN': '例外词须包含该词条', en: 'Every exception must contain the pattern' },
   PROOF_SUGGESTION_SAME: { 'zh-CN': '建议改为的内容与原词相同', en: 'The suggestion equals the pattern' },
+  CAMPAIGN_NOT_FOUND: { 'zh-CN': '活动不存在', en: 'No such campaign' },
+  CAMPAIGN_DATES_REVERSED: {
+    'zh-CN': '活动的结束日期早于开始日期',
+    en: 'The campaign ends before it starts',
+  },
+  CAMPAIGN_TOO_SHORT: {
+    'zh-CN': '合同只计入持续至少 7 天的活动；如确为短期活动，请标记为短期活动（不计入合同的年度活动数量）',
+    en: 'The contract counts only campaigns of at least 7 days; mark a shorter one as a short event',
+  },
+  CAMPAIGN_TOO_LONG: { 'zh-CN': '单个活动最长 366 天', en: 'A campaign lasts at most 366 days' },
+  CAMPAIGN_CONTENT_FOREIGN: {
+    'zh-CN': '该内容属于其他机构，不能关联到本活动',
+    en: "The content belongs to another organisation than the campaign's",
+  },
+  DELIVERABLE_NOT_FOUND: { 'zh-CN': '交付物（定制栏目/专题页）不存在', en: 'No such deliverable' },
+  IMPORT_INVALID: {
+    'zh-CN': '导入文件有错误，未导入任何数据',
+    en: 'The import file has problems; nothing was imported',
+  },
+  IMPORT_UNREADABLE: {
+    'zh-CN': '无法读取文件，请上传 XLSX 或 CSV 文件',
+    en: 'The file is neither a readable XLSX nor CSV file',
+  },
+  IMPORT_EMPTY: { 'zh-CN': '文件中没有数据行', en: 'The file holds no data rows' },
+  IMPORT_TOO_LARGE: { 'zh-CN': '文件行数过多，请拆分后分别导入', en: 'The file has too many rows; split it' },
+  IMPORT_UNKNOWN_COLUMN: { 'zh-CN': '无法识别的列', en: 'Unknown column' },
+  IMPORT_DUPLICATE_COLUMN: { 'zh-CN': '列重复', en: 'The column appears twice' },
+  IMPORT_MISSING_COLUMN: { 'zh-CN': '缺少必需的列', en: 'A required column is missing' },
+  IMPORT_MISSING_VALUE: { 'zh-CN': '必填的单元格为空', en: 'A required cell is empty' },
+  IMPORT_BAD_VALUE: { 'zh-CN': '单元格内容无法使用', en: 'The cell cannot be used' },
+  IMPORT_TOO_LONG: { 'zh-CN': '单元格内容过长', en: 'The cell is too long' },
+  IMPORT_BAD_DATE: {
+    'zh-CN': '日期须为北京时间的日历日，不含时间和时区，如 2021-11-01',
+    en: 'Dates are Asia/Shanghai calendar days without a time, e.g. 2021-11-01',
+  },
+  IMPORT_DATE_NOT_FINAL: {
+    'zh-CN': '该日数据尚未完整，最晚只能导入昨天的数据',
+    en: 'That day is not final yet; the latest importable day is yesterday',
+  },
+  IMPORT_BAD_NUMBER: { 'zh-CN': '数值须为不小于 0 的整数', en: 'Figures are non-negative whole numbers' },
+  IMPORT_EMPTY_ROW: { 'zh-CN': '该行没有任何数据', en: 'The row has no figures' },
+  IMPORT_DUPLICATE_ROW: { 'zh-CN': '与前面的行重复', en: 'The row repeats an earlier row' },
+  IMPORT_CONFLICTING_ROWS: {
+    'zh-CN': '同一账号同一日期有两行不同的数据',
+    en: 'Two rows give different figures for the same day',
+  },
 };
 
 /** Picks zh-CN unless the Accept-Language header prefers English. */

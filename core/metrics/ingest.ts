@@ -4,8 +4,8 @@ import {
   type CollectContext,
   type CollectedMetrics,
   type MetricDataset,
-  PlatformError,
   type PlatformClient,
+  PlatformError,
 } from '../../integrations/platform.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Db, DbOrTx } from '../db/database.js';
@@ -116,7 +116,8 @@ async function collect(
     try {
       return await deps.platformFor(account.ref).collectMetrics(account.ref, dataset, from, to, context);
     } catch (err) {
-      if (!(err instanceof PlatformError) || err.kind !== 'rate_limited' || waits >= MAX_RATE_WAITS) throw err;
+      if (!(err instanceof PlatformError) || err.kind !== 'rate_limited' || waits >= MAX_RATE_WAITS)
+        throw err;
       await sleep(err.detail.retryAfterMs ?? 60_000);
     }
   }
@@ -154,7 +155,12 @@ export async function dailyPlan(
     .orderBy('id')
     .execute();
   return accounts.flatMap((a) => {
-    const ref: AccountRef = { accountId: a.id, platform: a.platform, externalId: a.external_id, sandbox: a.sandbox };
+    const ref: AccountRef = {
+      accountId: a.id,
+      platform: a.platform,
+      externalId: a.external_id,
+      sandbox: a.sandbox,
+    };
     return deps
       .platformFor(ref)
       .metricDatasets(ref)
@@ -229,23 +235,57 @@ export async function listBackfills(db: DbOrTx, accountId: string): Promise<Back
 }
 
 const isDay = (d: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+  /^\d{4}-\d{2}-\d{2}$/.test(d) &&
+  !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
   new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
 
 /** Checks a requested range: real days, not reversed, not before 2014-12-01, ending by yesterday (T+1). */
 export function checkMetricsRange(from: string, to: string, now: number, maxDays = MAX_BACKFILL_DAYS): void {
-  for (const [field, d] of [['from', from], ['to', to]] as const)
+  for (const [field, d] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
     if (!isDay(d))
-      throw new AppError('INVALID_DATE', `${field} is not a date (YYYY-MM-DD)`, 400, { field, value: d }, `“${field}”不是有效日期（格式 YYYY-MM-DD，北京时间的日期）：${d}`);
+      throw new AppError(
+        'INVALID_DATE',
+        `${field} is not a date (YYYY-MM-DD)`,
+        400,
+        { field, value: d },
+        `“${field}”不是有效日期（格式 YYYY-MM-DD，北京时间的日期）：${d}`,
+      );
   if (from > to)
-    throw new AppError('RANGE_REVERSED', 'from is after to', 400, { from, to }, `开始日期 ${from} 晚于结束日期 ${to}。`);
+    throw new AppError(
+      'RANGE_REVERSED',
+      'from is after to',
+      400,
+      { from, to },
+      `开始日期 ${from} 晚于结束日期 ${to}。`,
+    );
   const yesterday = shanghaiDay(now - DAY_MS);
   if (to > yesterday)
-    throw new AppError('RANGE_NOT_FINAL', `data for ${to} are not available before the next day`, 422, { to, latest: yesterday }, `平台数据次日才可获取（T+1）：最晚可取到 ${yesterday}。`);
+    throw new AppError(
+      'RANGE_NOT_FINAL',
+      `data for ${to} are not available before the next day`,
+      422,
+      { to, latest: yesterday },
+      `平台数据次日才可获取（T+1）：最晚可取到 ${yesterday}。`,
+    );
   if (from < EARLIEST_METRICS_DAY)
-    throw new AppError('RANGE_TOO_EARLY', `platform data start on ${EARLIEST_METRICS_DAY}`, 422, { from, earliest: EARLIEST_METRICS_DAY }, `平台数据从 ${EARLIEST_METRICS_DAY} 起才有。`);
+    throw new AppError(
+      'RANGE_TOO_EARLY',
+      `platform data start on ${EARLIEST_METRICS_DAY}`,
+      422,
+      { from, earliest: EARLIEST_METRICS_DAY },
+      `平台数据从 ${EARLIEST_METRICS_DAY} 起才有。`,
+    );
   if (daysIn(from, to) > maxDays)
-    throw new AppError('RANGE_TOO_LONG', `At most ${maxDays} days at once`, 422, { from, to, maxDays }, `一次最多 ${maxDays} 天，请分段进行。`);
+    throw new AppError(
+      'RANGE_TOO_LONG',
+      `At most ${maxDays} days at once`,
+      422,
+      { from, to, maxDays },
+      `一次最多 ${maxDays} 天，请分段进行。`,
+    );
 }
 
 /**
@@ -392,7 +432,10 @@ export async function runBackfill(
   } catch (err) {
     const reason =
       err instanceof PlatformError ? (err.detail.editorMessage ?? err.message) : errorMessage(err);
-    deps.logger.warn({ backfillId, through, err: errorMessage(err) }, 'backfill stopped; it resumes from its checkpoint');
+    deps.logger.warn(
+      { backfillId, through, err: errorMessage(err) },
+      'backfill stopped; it resumes from its checkpoint',
+    );
     const failed = await deps.db
       .updateTable('metric_backfills')
       .set({ status: 'failed', error: reason, updated_at: new Date() })
@@ -422,13 +465,17 @@ export async function findDataGaps(
 ): Promise<Array<{ accountId: string; organisationId: string; name: string; lastDay: string | null }>> {
   const yesterday = shanghaiDay(now - DAY_MS);
   const cutoff = addDays(yesterday, -2);
-  const rows = await sql<{ id: string; organisation_id: string; name: string; last_day: string | null; created_at: Date }>`
+  const rows = await sql<{
+    id: string;
+    organisation_id: string;
+    name: string;
+    last_day: string | null;
+    created_at: Date;
+  }>`
     select a.id, a.organisation_id, a.name, a.created_at,
            (select max(d.date)::text from metric_account_daily d where d.account_id = a.id) as last_day
     from accounts a where a.status = 'active'`.execute(db);
   return rows.rows
-    .filter((r) =>
-      r.last_day ? r.last_day < cutoff : r.created_at.getTime() < now - 3 * DAY_MS,
-    )
+    .filter((r) => (r.last_day ? r.last_day < cutoff : r.created_at.getTime() < now - 3 * DAY_MS))
     .map((r) => ({ accountId: r.id, organisationId: r.organisation_id, name: r.name, lastDay: r.last_day }));
 }

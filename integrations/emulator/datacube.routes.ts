@@ -51,7 +51,8 @@ export function cumulateOn(app: WechatApp, day: string): number {
   if (index < 0) return 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000);
   const { totals } = cache;
   for (let i = totals.length; i <= index; i++) {
-    const before = i === 0 ? 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000) : (totals[i - 1] as number);
+    const before =
+      i === 0 ? 50_000 + (hash(`${app.metricsSeed}${app.appid}`) % 50_000) : (totals[i - 1] as number);
     const f = dayFigures(app, new Date(EPOCH + i * DAY).toISOString().slice(0, 10));
     totals.push(before + f.newUser - f.cancelUser);
   }
@@ -71,14 +72,13 @@ function historyOn(app: WechatApp, day: string) {
 
 /** The articles published on `day`, with their deterministic page reads. */
 function articlesOn(app: WechatApp, day: string) {
-  return [...historyOn(app, day), ...app.published.filter((p) => p.day === day)]
-    .flatMap((p) =>
-      p.titles.map((title, i) => ({
-        msgid: `${p.msgDataId}_${i + 1}`,
-        title,
-        reads: 1500 + (hash(`${app.metricsSeed}${p.msgDataId}_${i}`) % 3000),
-      })),
-    );
+  return [...historyOn(app, day), ...app.published.filter((p) => p.day === day)].flatMap((p) =>
+    p.titles.map((title, i) => ({
+      msgid: `${p.msgDataId}_${i + 1}`,
+      title,
+      reads: 1500 + (hash(`${app.metricsSeed}${p.msgDataId}_${i}`) % 3000),
+    })),
+  );
 }
 
 type Rows = (app: WechatApp, day: string) => unknown[];

@@ -1,15 +1,15 @@
 import {
   type AccountDayFigures,
   type ArticleAudience,
-  type ArticleDayFigures,
-  type CollectedMetrics,
   type ArticleDailyMetrics,
+  type ArticleDayFigures,
   addProblem,
+  type CollectedMetrics,
   type CredentialCheck,
   type DailyAccountMetrics,
-  type MetricDataset,
   type Edition,
   type MediaLoader,
+  type MetricDataset,
   PlatformError,
   type PublishedDaySummary,
   type PublishedItem,
@@ -287,16 +287,14 @@ export class WechatClient {
     const out: CollectedMetrics = { accountDays: [], articleDays: [], notes: [] };
     if (dataset === 'followers') {
       for (const [begin, end] of spans(from, to, 7)) {
-        const byDay = new Map<string, AccountDayFigures>();
-        const day = (date: string) => {
-          let r = byDay.get(date);
-          if (!r) {
-            r = { date, newFollowers: 0, lostFollowers: 0, newBySource: {} };
-            byDay.set(date, r);
-          }
-          return r;
-        };
-        for (const d of days(begin, end)) day(d);
+        // Every day of the span has a row (a day without activity may come back empty); rows for
+        // days outside the span are ignored.
+        const byDay = new Map(
+          days(begin, end).map((d): [string, AccountDayFigures] => [
+            d,
+            { date: d, newFollowers: 0, lostFollowers: 0, newBySource: {} },
+          ]),
+        );
         const summary = await this.datacube<{
           ref_date: string;
           user_source: number;
@@ -304,7 +302,8 @@ export class WechatClient {
           cancel_user: number;
         }>(appid, 'getusersummary', begin, end);
         for (const x of summary.list) {
-          const r = day(x.ref_date);
+          const r = byDay.get(x.ref_date);
+          if (!r) continue;
           r.newFollowers = (r.newFollowers ?? 0) + x.new_user;
           r.lostFollowers = (r.lostFollowers ?? 0) + x.cancel_user;
           const bySource = r.newBySource as Record<string, number>;
@@ -316,7 +315,10 @@ export class WechatClient {
           begin,
           end,
         );
-        for (const x of cumulate.list) day(x.ref_date).followers = x.cumulate_user;
+        for (const x of cumulate.list) {
+          const r = byDay.get(x.ref_date);
+          if (r) r.followers = x.cumulate_user;
+        }
         out.accountDays.push(...byDay.values());
       }
     } else if (dataset === 'reads') {
@@ -358,7 +360,8 @@ export class WechatClient {
       for (const date of days(from, to)) {
         const rows = new Map<string, ArticleDayFigures>();
         for (const a of await this.articleMetrics(appid, date, now))
-          rows.set(a.externalArticleId, {
+          if (a.date === date)
+            rows.set(a.externalArticleId, {
             date,
             externalArticleId: a.externalArticleId,
             title: a.title,

@@ -2,10 +2,10 @@ import {
   type AccountRef,
   type CollectContext,
   type CollectedMetrics,
-  type MetricDataset,
   type CredentialCheck,
   type DailyAccountMetrics,
   type MediaLoader,
+  type MetricDataset,
   type PlatformClient,
   PlatformError,
   type PostCounts,
@@ -169,7 +169,8 @@ export class WeiboPlatform implements PlatformClient {
   ): Promise<CollectedMetrics> {
     const yesterday = shanghaiDay(this.now() - DAY_MS);
     const out: CollectedMetrics = { accountDays: [], articleDays: [], notes: [] };
-    if (dataset !== 'followers' && dataset !== 'posts') throw new Error(`unknown Weibo data set "${dataset}"`);
+    if (dataset !== 'followers' && dataset !== 'posts')
+      throw new Error(`unknown Weibo data set "${dataset}"`);
     if (from > yesterday || to < yesterday) {
       out.notes.push(
         dataset === 'followers'

@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { daysIn } from './ingest.js';
+
+export type SeriesGranularity = 'day' | 'week' | 'month';
+
+export interface SeriesPoint {
+  /** The day, or the first day of the week (Monday) or month. */
+  period: string;
+  /** Sum of the accounts' follower totals at the end of the period. */
+  followers: number | null;
+  newFollowers: number | null;
+  lostFollowers: number | null;
+  netFollowers: number | null;
+  /** Article page reads (图文页阅读次数). */
+  reads: number | null;
+  readers: number | null;
+  shares: number | null;
+  /** Reads of the period's article rows (only for week and month). */
+  articleReads: number | null;
+  /** Accounts with figures in the period. */
+  accounts: number;
+}
+
+/** Longest range per granularity: a day series stays readable, rollups may span years. */
+const MAX_DAYS: Record<SeriesGranularity, number> = { day: 1100, week: 3700, month: 3700 };
+
+const n = (v: string | number | null) => (v === null ? null : Number(v));
+
+/**
+ * The organisation's figures over [from, to], summed over the chosen accounts (default all), by day
+ * (daily rows) or by week / month (rollups: dashboards never scan the daily rows for long ranges).
+ */
+export async function metricsSeries(
+  db: DbOrTx,
+  organisationId: string,
+  q: { from: string; to: string; granularity: SeriesGranularity; accountIds?: string[] },
+): Promise<{
+  granularity: SeriesGranularity;
+  from: string;
+  to: string;
+  accountIds: string[];
+  points: SeriesPoint[];
+}> {
+  if (q.from > q.to)
+    throw new AppError(
+      'RANGE_REVERSED',
+      'from is after to',
+      400,
+      { from: q.from, to: q.to },
+      `开始日期 ${q.from} 晚于结束日期 ${q.to}。`,
+    );
+  if (daysIn(q.from, q.to) > MAX_DAYS[q.granularity])
+    throw new AppError('RANGE_TOO_LONG', `At most ${MAX_DAYS[q.granularity]} days at this granularity`, 422, {
+      maxDays: MAX_DAYS[q.granularity],
+    });
+  const all = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .execute();
+  const own = new Set(all.map((a) => a.id));
+  const foreign = (q.accountIds ?? []).filter((id) => !own.has(id));
+  if (foreign.length > 0)
+    throw new AppError(
+      'ACCOUNT_NOT_IN_ORGANISATION',
+      'an account does not belong to this organisation',
+      422,
+      {
+        field: 'accounts',
+        accountIds: foreign,
+      },
+    );
+  const accountIds = q.accountIds?.length ? q.accountIds : [...own];
+  if (accountIds.length === 0) return { ...q, accountIds, points: [] };
+
+  if (q.granularity === 'day') {
+    const r = await sql<Record<string, string | null>>`
+      select date::text as period, sum(followers) as followers, sum(new_followers) as new_followers,
+             sum(lost_followers) as lost_followers, sum(reads) as reads, sum(readers) as readers,
+             sum(shares) as shares, count(*) as accounts
+      from metric_account_daily
+      where account_id = any(${accountIds}::uuid[]) and date between ${q.from}::date and ${q.to}::date
+      group by date order by date`.execute(db);
+    return { ...q, accountIds, points: r.rows.map((x) => point(x, null)) };
+  }
+  const trunc = q.granularity;
+  const r = await sql<Record<string, string | null>>`
+    select period_start::text as period, sum(followers_end) as followers, sum(new_followers) as new_followers,
+           sum(lost_followers) as lost_followers, sum(reads) as reads, sum(readers) as readers,
+           sum(shares) as shares, sum(article_reads) as article_reads, count(*) as accounts
+    from metric_account_periods
+    where account_id = any(${accountIds}::uuid[]) and granularity = ${trunc}
+      and period_start between date_trunc(${trunc}, ${q.from}::date)::date and ${q.to}::date
+    group by period_start order by period_start`.execute(db);
+  return { ...q, accountIds, points: r.rows.map((x) => point(x, n(x.article_reads ?? null))) };
+}
+
+function point(x: Record<string, string | null>, articleReads: number | null): SeriesPoint {
+  const added = n(x.new_followers ?? null);
+  const lost = n(x.lost_followers ?? null);
+  return {
+    period: x.period as string,
+    followers: n(x.followers ?? null),
+    newFollowers: added,
+    lostFollowers: lost,
+    netFollowers: added === null && lost === null ? null : (added ?? 0) - (lost ?? 0),
+    reads: n(x.reads ?? null),
+    readers: n(x.readers ?? null),
+    shares: n(x.shares ?? null),
+    articleReads,
+    accounts: Number(x.accounts),
+  };
+}
