@@ -218,7 +218,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trigger: deps.alertTrigger,
     prefix: '/api/alerts',
   });
-  await app.register(campaignRoutes, { db: deps.db, prefix: '/api/orgs' });
+  await app.register(campaignRoutes, {
+    db: deps.db,
+    onChange: (org: string) => metricsContext.cache.invalidate(org),
+    prefix: '/api/orgs',
+  });
   await app.register(portalCampaignRoutes, { db: deps.db, prefix: '/portal/api' });
   return app;
 }

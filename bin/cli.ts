@@ -11,6 +11,7 @@ import { LOCAL_REDIS_URL, probe } from '../core/redis/redis.js';
 import { CHROMIUM_INSTALL_HINT, chromiumVersion, findChromium } from '../integrations/pdf/chromium.js';
 import { registerAuditCommands } from './commands/audit.commands.js';
 import { registerKeysCommands } from './commands/keys.commands.js';
+import { registerMetricsCommands } from './commands/metrics.commands.js';
 import { registerUserCommands } from './commands/users.commands.js';
 
 /** `npm run cli -- <command>`: operator commands. Each prints a clear result and exits non-zero on failure. */
@@ -188,6 +189,7 @@ program
 registerUserCommands(program, { withDatabase, out });
 registerAuditCommands(program, { withDatabase, out, config });
 registerKeysCommands(program, { withDatabase, out, config });
+registerMetricsCommands(program, { withDatabase, out, config });
 
 try {
   await program.parseAsync(process.argv);

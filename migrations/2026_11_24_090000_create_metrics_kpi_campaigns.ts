@@ -39,7 +39,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at timestamptz not null default now(),
       primary key (account_id, external_article_id, date)
     )`.execute(db);
-  await sql`create index metric_article_daily_date_idx on metric_article_daily (account_id, date)`.execute(db);
+  await sql`create index metric_article_daily_date_idx on metric_article_daily (account_id, date)`.execute(
+    db,
+  );
   await sql`create index metric_article_daily_content_idx on metric_article_daily (content_id) where content_id is not null`.execute(
     db,
   );
@@ -84,7 +86,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       finished_at timestamptz,
       check (from_date <= to_date)
     )`.execute(db);
-  await sql`create index metric_backfills_account_idx on metric_backfills (account_id, created_at)`.execute(db);
+  await sql`create index metric_backfills_account_idx on metric_backfills (account_id, created_at)`.execute(
+    db,
+  );
 
   // A manual import (CSV or XLSX): previewed first, then applied all at once.
   await sql`

@@ -41,7 +41,17 @@ const Links = Type.Object({ items: Type.Array(LinkedContent) });
  * Campaigns, the campaign calendar and contract deliverables of one organisation (prefix /api/orgs).
  * A campaign or deliverable of another organisation answers 404, as an unknown id does.
  */
-export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const campaignRoutes: FastifyPluginAsyncTypebox<{
+  db: Db;
+  /** Called after a change (KPI summaries count campaigns and deliverables). */
+  onChange?: (organisationId: string) => Promise<void>;
+}> = async (app, { db, onChange }) => {
+  // Before the answer leaves: a client reading the KPI summary next sees the change.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const orgId = (request.params as { orgId?: string }).orgId;
+    if (request.method !== 'GET' && reply.statusCode < 400 && orgId) await onChange?.(orgId);
+    return payload;
+  });
   app.get(
     '/:orgId/campaigns',
     {

@@ -37,7 +37,7 @@ export async function campaignCalendar(
   from: string,
   to: string,
 ): Promise<{ from: string; to: string; items: CalendarEntry[] }> {
-  checkRange('querystring', from, to, { maxDays: MAX_RANGE_DAYS });
+  checkRange(from, to, { maxDays: MAX_RANGE_DAYS });
   await requireOrganisation(db, organisationId);
   const campaigns = await listCampaignRows(db, organisationId, { from, to });
   const deliverables = await listDeliverableRows(db, organisationId, { from, to });

@@ -122,8 +122,8 @@ function linkedView(r: Awaited<ReturnType<typeof linkedContentRows>>[number]): L
  * planner marked as a short event, so a campaign stretched to a week or more counts again.
  */
 function checkSchedule(startsOn: string, endsOn: string, shortEvent: boolean): boolean {
-  checkDay('body.startsOn', startsOn);
-  checkDay('body.endsOn', endsOn);
+  checkDay('startsOn', startsOn);
+  checkDay('endsOn', endsOn);
   if (endsOn < startsOn)
     throw new AppError(
       'CAMPAIGN_DATES_REVERSED',
@@ -158,7 +158,7 @@ export async function listCampaigns(
   organisationId: string,
   filter: CampaignFilter,
 ): Promise<CampaignView[]> {
-  checkRange('querystring', filter.from, filter.to);
+  checkRange(filter.from, filter.to);
   await requireOrganisation(db, organisationId);
   return (await listCampaignRows(db, organisationId, filter)).map(view);
 }

@@ -17,18 +17,19 @@ function msDay(ms: number): string {
 }
 
 /**
- * Refuses a string that is not a day of the calendar with a 400 naming the field. The schema's pattern
- * lets 2026-02-30 through and Date.parse quietly rolls it over to 2 March; the round trip catches it.
+ * Refuses a string that is not a day of the calendar with a 400 INVALID_DATE naming the field (as the
+ * metrics and KPI routes do). The schema's pattern lets 2026-02-30 through and Date.parse quietly rolls
+ * it over to 2 March; the round trip catches it.
  */
 export function checkDay(field: string, day: string): string {
   const ms = dayMs(day);
   if (!DAY_FORMAT.test(day) || Number.isNaN(ms) || msDay(ms) !== day || day < '1900-01-01')
     throw new AppError(
-      'VALIDATION_FAILED',
-      `${field} is not a calendar day: ${day}`,
+      'INVALID_DATE',
+      `${field} is not a date (YYYY-MM-DD)`,
       400,
-      [{ field, message: 'must be an existing calendar day YYYY-MM-DD' }],
-      `${field} 不是有效的日期：${day}`,
+      { field, value: day },
+      `“${field}”不是有效日期（格式 YYYY-MM-DD，北京时间的日期）：${day}`,
     );
   return day;
 }
@@ -55,13 +56,12 @@ export const MAX_RANGE_DAYS = 400;
  * may be left open.
  */
 export function checkRange(
-  field: string,
   from: string | undefined,
   to: string | undefined,
   opts: { maxDays?: number } = {},
 ): void {
-  if (from !== undefined) checkDay(`${field}.from`, from);
-  if (to !== undefined) checkDay(`${field}.to`, to);
+  if (from !== undefined) checkDay('from', from);
+  if (to !== undefined) checkDay('to', to);
   if (from === undefined || to === undefined) return;
   if (to < from)
     throw new AppError(

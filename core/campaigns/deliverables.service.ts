@@ -72,7 +72,7 @@ export async function listDeliverables(
       [{ field: 'querystring.year', message: 'give either year or from/to' }],
       '请只提供年份（year）或起止日期（from/to）之一',
     );
-  checkRange('querystring', q.from, q.to);
+  checkRange(q.from, q.to);
   await requireOrganisation(db, organisationId);
   const range = q.year === undefined ? q : { from: `${q.year}-01-01`, to: `${q.year}-12-31` };
   return (
@@ -90,7 +90,7 @@ export async function createDeliverable(
   organisationId: string,
   input: DeliverableInput,
 ): Promise<DeliverableView> {
-  checkDay('body.deliveredOn', input.deliveredOn);
+  checkDay('deliveredOn', input.deliveredOn);
   return db.transaction().execute(async (tx) => {
     await requireOrganisation(tx, organisationId);
     if (input.campaignId) await campaignOf(tx, organisationId, input.campaignId);

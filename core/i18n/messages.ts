@@ -6,25 +6,62 @@ export type Lang = 'zh-CN' | 'en';
 
 export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string }>> = {
   // Metrics, KPI targets and imports.
-  INVALID_DATE: { 'zh-CN': '日期无效（格式 YYYY-MM-DD，北京时间的日期）', en: 'Not a valid date (YYYY-MM-DD, an Asia/Shanghai day)' },
-  RANGE_REVERSED: { 'zh-CN': '开始日期晚于结束日期', en: 'The start date is after the end date' },
-  RANGE_NOT_FINAL: { 'zh-CN': '平台数据次日才可获取（T+1），结束日期最晚为昨天', en: 'Platform data are available the next day (T+1): the range must end by yesterday' },
+  ACCOUNT_AMBIGUOUS: { 'zh-CN': '有多个账号同名，请使用账号 ID', en: 'Several accounts match; use the id' },
+  SANDBOX_ACCOUNT: {
+    'zh-CN': '沙箱账号只能通过运行中的服务补采',
+    en: 'Backfill a sandbox account through the running service',
+  },
+  INVALID_DATE: {
+    'zh-CN': '日期无效（格式 YYYY-MM-DD，北京时间的日期）',
+    en: 'Not a valid date (YYYY-MM-DD, an Asia/Shanghai day)',
+  },
+  RANGE_NOT_FINAL: {
+    'zh-CN': '平台数据次日才可获取（T+1），结束日期最晚为昨天',
+    en: 'Platform data are available the next day (T+1): the range must end by yesterday',
+  },
   RANGE_TOO_EARLY: { 'zh-CN': '平台数据从 2014-12-01 起才有', en: 'Platform data start on 2014-12-01' },
   BACKFILL_NOT_FOUND: { 'zh-CN': '补采任务不存在', en: 'No such backfill' },
-  KPI_CONTRACT_REVERSED: { 'zh-CN': '合同开始日期必须早于结束日期', en: 'The contract must start before it ends' },
+  KPI_CONTRACT_REVERSED: {
+    'zh-CN': '合同开始日期必须早于结束日期',
+    en: 'The contract must start before it ends',
+  },
   KPI_NO_MILESTONES: { 'zh-CN': '至少需要一个里程碑目标', en: 'At least one milestone is needed' },
   KPI_BAD_VALUE: { 'zh-CN': '目标值必须是不小于 0 的数字', en: 'Target values must be non-negative numbers' },
   KPI_BASELINE_REQUIRED: { 'zh-CN': '百分比目标需要先设置基线', en: 'A percentage target needs a baseline' },
-  KPI_MILESTONE_AFTER_CONTRACT: { 'zh-CN': '里程碑日期晚于合同结束日期', en: 'A milestone is dated after the contract end' },
-  KPI_DEADLINE_BEFORE_BASELINE: { 'zh-CN': '目标期限不能早于基线期', en: 'A target deadline lies before the end of its baseline' },
-  KPI_QUOTA_SHAPE: { 'zh-CN': '数量指标只需一个绝对值里程碑（每个周期要求的数量）', en: 'A quota has one absolute milestone: the count required per period' },
-  ACCOUNT_NOT_IN_ORGANISATION: { 'zh-CN': '该账号不属于这个单位', en: 'The account does not belong to this organisation' },
+  KPI_MILESTONE_AFTER_CONTRACT: {
+    'zh-CN': '里程碑日期晚于合同结束日期',
+    en: 'A milestone is dated after the contract end',
+  },
+  KPI_DEADLINE_BEFORE_BASELINE: {
+    'zh-CN': '目标期限不能早于基线期',
+    en: 'A target deadline lies before the end of its baseline',
+  },
+  KPI_QUOTA_SHAPE: {
+    'zh-CN': '数量指标只需一个绝对值里程碑（每个周期要求的数量）',
+    en: 'A quota has one absolute milestone: the count required per period',
+  },
+  ACCOUNT_NOT_IN_ORGANISATION: {
+    'zh-CN': '该账号不属于这个单位',
+    en: 'The account does not belong to this organisation',
+  },
   KPI_TARGET_NOT_FOUND: { 'zh-CN': 'KPI 目标不存在', en: 'No such KPI target' },
-  IMPORT_UNKNOWN_ACCOUNT: { 'zh-CN': '导入文件中的账号不属于本单位', en: 'The file names an account this organisation does not have' },
+  IMPORT_UNKNOWN_ACCOUNT: {
+    'zh-CN': '导入文件中的账号不属于本单位',
+    en: 'The file names an account this organisation does not have',
+  },
   IMPORT_NOT_FOUND: { 'zh-CN': '导入记录不存在', en: 'No such import' },
-  IMPORT_NOT_PENDING: { 'zh-CN': '该导入已应用或已放弃，不能再次应用', en: 'This import was already applied or discarded' },
-  IMPORT_EXPIRED: { 'zh-CN': '预览已超过 24 小时，请重新上传文件', en: 'The preview is older than 24 hours; upload the file again' },
-  IMPORT_NOT_MULTIPART: { 'zh-CN': '请以 multipart/form-data 上传文件', en: 'Upload the file as multipart/form-data' },
+  IMPORT_NOT_PENDING: {
+    'zh-CN': '该导入已应用或已放弃，不能再次应用',
+    en: 'This import was already applied or discarded',
+  },
+  IMPORT_EXPIRED: {
+    'zh-CN': '预览已超过 24 小时，请重新上传文件',
+    en: 'The preview is older than 24 hours; upload the file again',
+  },
+  IMPORT_NOT_MULTIPART: {
+    'zh-CN': '请以 multipart/form-data 上传文件',
+    en: 'Upload the file as multipart/form-data',
+  },
   IMPORT_MISSING_FILE: { 'zh-CN': '请求中没有文件', en: 'The request holds no file' },
   VALIDATION_FAILED: { 'zh-CN': '请求参数不符合要求', en: 'The request is not valid' },
   INVALID_JSON: { 'zh-CN': '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },

@@ -486,9 +486,21 @@ async function evaluateGrowthTarget(db: DbOrTx, t: TargetView, today: string): P
       break;
     }
   }
+  const base = await baselineValue(db, t, accounts);
+  if (base === null && t.milestones.some((m) => m.kind === 'percent'))
+    return {
+      metric: t.metric,
+      baselineValue: null,
+      current,
+      currentAsOf: asOf,
+      milestones: [],
+      trend: null,
+      status: 'at_risk',
+      statusReason: '基线期没有数据：请补采或导入基线期的数据，才能计算百分比目标。',
+    };
   return evaluateGrowth({
     metric: t.metric,
-    baselineValue: await baselineValue(db, t, accounts),
+    baselineValue: base,
     current,
     currentAsOf: asOf,
     milestones: t.milestones,

@@ -239,6 +239,18 @@ const isDay = (d: string) =>
   !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
   new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
 
+/** A range whose start is after its end: RANGE_INVALID (422), as everywhere in the API. */
+export function assertRangeOrder(from: string, to: string): void {
+  if (from > to)
+    throw new AppError(
+      'RANGE_INVALID',
+      'from is after to',
+      422,
+      { from, to },
+      `开始日期 ${from} 晚于结束日期 ${to}。`,
+    );
+}
+
 /** Checks a requested range: real days, not reversed, not before 2014-12-01, ending by yesterday (T+1). */
 export function checkMetricsRange(from: string, to: string, now: number, maxDays = MAX_BACKFILL_DAYS): void {
   for (const [field, d] of [
@@ -253,14 +265,7 @@ export function checkMetricsRange(from: string, to: string, now: number, maxDays
         { field, value: d },
         `“${field}”不是有效日期（格式 YYYY-MM-DD，北京时间的日期）：${d}`,
       );
-  if (from > to)
-    throw new AppError(
-      'RANGE_REVERSED',
-      'from is after to',
-      400,
-      { from, to },
-      `开始日期 ${from} 晚于结束日期 ${to}。`,
-    );
+  assertRangeOrder(from, to);
   const yesterday = shanghaiDay(now - DAY_MS);
   if (to > yesterday)
     throw new AppError(

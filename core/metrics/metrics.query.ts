@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { daysIn } from './ingest.js';
+import { assertRangeOrder, daysIn } from './ingest.js';
 
 export type SeriesGranularity = 'day' | 'week' | 'month';
 
@@ -43,14 +43,7 @@ export async function metricsSeries(
   accountIds: string[];
   points: SeriesPoint[];
 }> {
-  if (q.from > q.to)
-    throw new AppError(
-      'RANGE_REVERSED',
-      'from is after to',
-      400,
-      { from: q.from, to: q.to },
-      `开始日期 ${q.from} 晚于结束日期 ${q.to}。`,
-    );
+  assertRangeOrder(q.from, q.to);
   if (daysIn(q.from, q.to) > MAX_DAYS[q.granularity])
     throw new AppError('RANGE_TOO_LONG', `At most ${MAX_DAYS[q.granularity]} days at this granularity`, 422, {
       maxDays: MAX_DAYS[q.granularity],

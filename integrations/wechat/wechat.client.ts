@@ -362,13 +362,13 @@ export class WechatClient {
         for (const a of await this.articleMetrics(appid, date, now))
           if (a.date === date)
             rows.set(a.externalArticleId, {
-            date,
-            externalArticleId: a.externalArticleId,
-            title: a.title,
-            reads: a.reads,
-            shares: a.shares,
-            favourites: a.favourites,
-          });
+              date,
+              externalArticleId: a.externalArticleId,
+              title: a.title,
+              reads: a.reads,
+              shares: a.shares,
+              favourites: a.favourites,
+            });
         if (!this.without2025.has(appid)) {
           try {
             for (const a of await this.articleAudience(appid, date, now)) {

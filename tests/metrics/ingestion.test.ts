@@ -37,7 +37,11 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
   let orgId: string;
   const prefix = uniqueName('t-metrics').toLowerCase();
   const serve = (name: string, endpoint: string) =>
-    emu.state.knobs.canned.push({ path: `/datacube/${endpoint}`, status: 200, body: EXAMPLES[name] as string });
+    emu.state.knobs.canned.push({
+      path: `/datacube/${endpoint}`,
+      status: 200,
+      body: EXAMPLES[name] as string,
+    });
 
   const addWechat = async (appid: string, historyArticlesUntil: string | null = null) => {
     emu.state.addWechatApp({ appid, secret: SECRET, historyArticlesUntil });
@@ -117,7 +121,9 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
       .where('account_id', '=', id)
       .orderBy('date')
       .execute();
-    expect(days.map((d) => [d.date, d.followers, d.new_followers, d.lost_followers, d.reads, d.readers, d.shares])).toEqual([
+    expect(
+      days.map((d) => [d.date, d.followers, d.new_followers, d.lost_followers, d.reads, d.readers, d.shares]),
+    ).toEqual([
       // getusershare: 207 + 23 shares over two scenes; getuserread: the page reads and readers.
       ['2014-12-07', 1217056, 0, 0, 48796, 45524, 230],
       // 3 + 6 + 3 + 149 new, 5 + 1 + 0 + 1 lost; no cumulate row for the day.
@@ -171,7 +177,11 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     await expect(runBackfill(failing, backfill.id, (v) => progress.push(v.percent))).rejects.toThrow(
       'connection reset',
     );
-    const stopped = await db.selectFrom('metric_backfills').selectAll().where('id', '=', backfill.id).executeTakeFirstOrThrow();
+    const stopped = await db
+      .selectFrom('metric_backfills')
+      .selectAll()
+      .where('id', '=', backfill.id)
+      .executeTakeFirstOrThrow();
     expect(stopped.status).toBe('failed');
     expect(stopped.error).toBe('connection reset');
     // One window of 42 days done, written with its checkpoint.
@@ -201,7 +211,12 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     expect(emu.state.stats.requests - before).toBe(firstRun + secondRun + 1);
 
     // Followers follow net growth day by day; totals in the rollups equal the sums of the raw rows.
-    const rows = await db.selectFrom('metric_account_daily').selectAll().where('account_id', '=', id).orderBy('date').execute();
+    const rows = await db
+      .selectFrom('metric_account_daily')
+      .selectAll()
+      .where('account_id', '=', id)
+      .orderBy('date')
+      .execute();
     for (let i = 1; i < rows.length; i++) {
       const r = rows[i] as (typeof rows)[number];
       const p = rows[i - 1] as (typeof rows)[number];
@@ -210,23 +225,41 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     await expectRollupsMatch(db, id);
 
     // A second backfill of the same range: a new one (the first is done), and nothing changes.
-    const snapshot = await db.selectFrom('metric_account_daily').select(['date', 'followers', 'reads']).where('account_id', '=', id).orderBy('date').execute();
+    const snapshot = await db
+      .selectFrom('metric_account_daily')
+      .select(['date', 'followers', 'reads'])
+      .where('account_id', '=', id)
+      .orderBy('date')
+      .execute();
     const second = await requestBackfill(deps, null, { accountId: id, from, to });
     expect(second.created).toBe(true);
     await runBackfill(deps, second.backfill.id);
     expect(await count('metric_account_daily', id)).toBe(100);
     expect(await count('metric_article_daily', id)).toBe(articles);
     expect(
-      await db.selectFrom('metric_account_daily').select(['date', 'followers', 'reads']).where('account_id', '=', id).orderBy('date').execute(),
+      await db
+        .selectFrom('metric_account_daily')
+        .select(['date', 'followers', 'reads'])
+        .where('account_id', '=', id)
+        .orderBy('date')
+        .execute(),
     ).toEqual(snapshot);
   });
 
   it('refuses reversed ranges, ranges beyond T+1, impossible dates and ranges before 2014-12-01', async () => {
     const id = await addWechat('wx_ranges');
     const ask = (from: string, to: string) => requestBackfill(deps, null, { accountId: id, from, to });
-    await expect(ask('2026-03-10', '2026-03-01')).rejects.toMatchObject({ code: 'RANGE_REVERSED', status: 400 });
-    await expect(ask(yesterday(), shanghaiDay(Date.now()))).rejects.toMatchObject({ code: 'RANGE_NOT_FINAL' });
-    await expect(ask('2026-02-30', '2026-03-01')).rejects.toMatchObject({ code: 'INVALID_DATE', details: { field: 'from' } });
+    await expect(ask('2026-03-10', '2026-03-01')).rejects.toMatchObject({
+      code: 'RANGE_INVALID',
+      status: 422,
+    });
+    await expect(ask(yesterday(), shanghaiDay(Date.now()))).rejects.toMatchObject({
+      code: 'RANGE_NOT_FINAL',
+    });
+    await expect(ask('2026-02-30', '2026-03-01')).rejects.toMatchObject({
+      code: 'INVALID_DATE',
+      details: { field: 'from' },
+    });
     await expect(ask('2014-11-30', '2014-12-05')).rejects.toMatchObject({ code: 'RANGE_TOO_EARLY' });
     await expect(ask('2020-01-01', '2024-01-01')).rejects.toMatchObject({ code: 'RANGE_TOO_LONG' });
     expect(await count('metric_account_daily', id)).toBe(0);
@@ -242,11 +275,18 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
       .returning('id')
       .executeTakeFirstOrThrow();
     const plan = await dailyPlan(deps, yesterday());
-    expect(plan.filter((p) => p.accountId === weibo.id).map((p) => p.dataset)).toEqual(['followers', 'posts']);
+    expect(plan.filter((p) => p.accountId === weibo.id).map((p) => p.dataset)).toEqual([
+      'followers',
+      'posts',
+    ]);
     const wechatJobs = plan.filter((p) => p.accountId !== weibo.id);
     expect(new Set(wechatJobs.map((p) => p.dataset))).toEqual(new Set(['followers', 'reads', 'articles']));
     await ingest(deps, weibo.id, 'followers', yesterday());
-    const row = await db.selectFrom('metric_account_daily').selectAll().where('account_id', '=', weibo.id).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('metric_account_daily')
+      .selectAll()
+      .where('account_id', '=', weibo.id)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ date: yesterday(), followers: 8_123, reads: null });
     // A past day cannot be had from Weibo: a note, no row.
     const past = await ingest(deps, weibo.id, 'followers', addDays(yesterday(), -10));
@@ -257,8 +297,14 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
   it('finds accounts without data for more than 2 days', async () => {
     const stale = await addWechat('wx_stale');
     const fresh = await addWechat('wx_fresh');
-    await writeMetrics(db, stale, { accountDays: [{ date: addDays(yesterday(), -3), followers: 10 }], articleDays: [] });
-    await writeMetrics(db, fresh, { accountDays: [{ date: addDays(yesterday(), -2), followers: 10 }], articleDays: [] });
+    await writeMetrics(db, stale, {
+      accountDays: [{ date: addDays(yesterday(), -3), followers: 10 }],
+      articleDays: [],
+    });
+    await writeMetrics(db, fresh, {
+      accountDays: [{ date: addDays(yesterday(), -2), followers: 10 }],
+      articleDays: [],
+    });
     const gaps = await findDataGaps(db, Date.now());
     expect(gaps.find((g) => g.accountId === stale)).toMatchObject({ lastDay: addDays(yesterday(), -3) });
     expect(gaps.find((g) => g.accountId === fresh)).toBeUndefined();
@@ -268,7 +314,14 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     const id = await addWechat('wx_property');
     const day = fc.integer({ min: 0, max: 120 }).map((n) => addDays('2025-12-20', n));
     const figure = fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: null });
-    const accountDay = fc.record({ date: day, followers: figure, newFollowers: figure, lostFollowers: figure, reads: figure, shares: figure });
+    const accountDay = fc.record({
+      date: day,
+      followers: figure,
+      newFollowers: figure,
+      lostFollowers: figure,
+      reads: figure,
+      shares: figure,
+    });
     const articleDay = fc.record({
       date: day,
       externalArticleId: fc.constantFrom('1_1', '1_2', '2_1'),
@@ -277,15 +330,22 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ days: fc.array(accountDay, { maxLength: 15 }), articles: fc.array(articleDay, { maxLength: 10 }) }), {
-          minLength: 1,
-          maxLength: 6,
-        }),
+        fc.array(
+          fc.record({
+            days: fc.array(accountDay, { maxLength: 15 }),
+            articles: fc.array(articleDay, { maxLength: 10 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 6,
+          },
+        ),
         async (batches) => {
           await db.deleteFrom('metric_account_daily').where('account_id', '=', id).execute();
           await db.deleteFrom('metric_article_daily').where('account_id', '=', id).execute();
           await db.deleteFrom('metric_account_periods').where('account_id', '=', id).execute();
-          for (const b of batches) await writeMetrics(db, id, { accountDays: b.days, articleDays: b.articles });
+          for (const b of batches)
+            await writeMetrics(db, id, { accountDays: b.days, articleDays: b.articles });
           await expectRollupsMatch(db, id);
         },
       ),

@@ -57,8 +57,15 @@ describe('heartbeat pipeline (real Postgres + Redis)', () => {
     try {
       await upsertSchedulers(queues, { heartbeatIntervalMs: 1000, reconcileIntervalMs: 60_000 });
       await upsertSchedulers(queues, { heartbeatIntervalMs: 1000, reconcileIntervalMs: 60_000 });
-      const schedulers = await queues.maintenance.getJobSchedulers();
+      const schedulers = [
+        ...(await queues.maintenance.getJobSchedulers()),
+        ...(await queues.metrics.getJobSchedulers()),
+      ];
       expect(schedulers.map((s) => s.key).sort()).toEqual(SCHEDULERS.map((s) => s.id).sort());
+      expect(schedulers.find((s) => s.key === 'metrics-daily')).toMatchObject({
+        pattern: '30 8 * * *',
+        tz: 'Asia/Shanghai',
+      });
       expect(schedulers.find((s) => s.key === 'audit-purge-daily')).toMatchObject({
         pattern: '30 3 * * *',
         tz: 'Asia/Shanghai',
