@@ -1,14 +1,14 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
 import { type AlertsContext, raiseAlert } from '../core/alerts/alerts.service.js';
+import { addDays } from '../core/calendar/days.js';
 import { errorMessage } from '../core/errors.js';
 import {
-  addDays,
   dailyPlan,
+  dayOf,
   findDataGaps,
   ingest,
   type MetricsDeps,
   runBackfill,
-  shanghaiDay,
 } from '../core/metrics/ingest.js';
 import { PlatformError } from '../integrations/platform.js';
 import { JOBS, type MetricsIngestPayload, type Processor } from './jobs.js';
@@ -44,7 +44,7 @@ export function enqueueBackfill(queue: Queue, backfillId: string) {
 export function metricsDailyProcessor(deps: MetricsDeps, queue: Queue): Processor<'metrics-daily'> {
   return async (job) => {
     const now = (deps.now ?? Date.now)();
-    const date = job.data.date ?? shanghaiDay(now - DAY_MS);
+    const date = job.data.date ?? dayOf(now - DAY_MS);
     const plan = await dailyPlan(deps, date);
     for (const p of plan) await enqueueIngest(queue, p);
     return { date, jobs: plan.length };
@@ -57,20 +57,20 @@ export function metricsDailyProcessor(deps: MetricsDeps, queue: Queue): Processo
  * anything else is retried with backoff.
  */
 export function metricsIngestProcessor(deps: MetricsDeps): Processor<'metrics-ingest'> {
+  // Inside a job a rate limit is not slept out: the job goes back to the delayed set for that long.
+  const waitAsJob: MetricsDeps = {
+    ...deps,
+    sleep: async (ms) => {
+      throw new RateLimitedSignal(ms);
+    },
+  };
   return async (job, token) => {
     const { accountId, dataset, date } = job.data;
     try {
-      return await ingest(
-        { ...deps, sleep: async () => Promise.reject(new RateLimitedSignal()) },
-        accountId,
-        dataset,
-        date,
-      );
+      return await ingest(waitAsJob, accountId, dataset, date);
     } catch (err) {
-      if (err instanceof RateLimitedSignal || (err instanceof PlatformError && err.kind === 'rate_limited')) {
-        if (!token) throw err;
-        const wait = err instanceof PlatformError ? (err.detail.retryAfterMs ?? 60_000) : 60_000;
-        await job.moveToDelayed(Date.now() + wait, token);
+      if (err instanceof RateLimitedSignal && token) {
+        await job.moveToDelayed(Date.now() + err.waitMs, token);
         throw new DelayedError();
       }
       if (err instanceof PlatformError && ['reauth', 'not_permitted', 'invalid_content'].includes(err.kind))
@@ -81,7 +81,11 @@ export function metricsIngestProcessor(deps: MetricsDeps): Processor<'metrics-in
 }
 
 /** Thrown in place of sleeping: a job waits for a rate limit by going back to the delayed set. */
-class RateLimitedSignal extends Error {}
+class RateLimitedSignal extends Error {
+  constructor(readonly waitMs: number) {
+    super(`rate limited for ${waitMs} ms`);
+  }
+}
 
 export function metricsBackfillProcessor(deps: MetricsDeps): Processor<'metrics-backfill'> {
   return async (job) => {
@@ -111,7 +115,7 @@ export function metricsGapCheckProcessor(
         accountId: g.accountId,
         title: `${g.name}：数据缺失`,
         detail: g.lastDay
-          ? `账号「${g.name}」最近的数据停在 ${g.lastDay}，已超过 2 天没有新数据（截至 ${addDays(shanghaiDay(now), -1)}）。请检查授权或发起补采。`
+          ? `账号「${g.name}」最近的数据停在 ${g.lastDay}，已超过 2 天没有新数据（截至 ${addDays(dayOf(now), -1)}）。请检查授权或发起补采。`
           : `账号「${g.name}」接入已超过 3 天，仍没有任何数据。请检查授权或发起补采。`,
         dedupeKey: `metrics_gap:${g.accountId}:${g.lastDay ?? 'none'}`,
       }).catch((err) =>

@@ -91,6 +91,13 @@ export function actorOf(request: FastifyRequest): Actor {
   return { userId: s.userId, role: s.user.role, origin: originOf(request) };
 }
 
+/** The organisation of a signed-in portal user: a portal route serves that organisation only. */
+export function portalOrganisationOf(request: FastifyRequest): string {
+  const org = requireSession(request).user.organisationId;
+  if (!org) throw new AppError('FORBIDDEN', 'This account belongs to no organisation', 403);
+  return org;
+}
+
 /** The signed-in session of a route that declared a permission (the auth hook guarantees it). */
 export function requireSession(request: FastifyRequest): ResolvedSession {
   if (!request.session) throw new AppError('UNAUTHENTICATED', 'Sign in first', 401);

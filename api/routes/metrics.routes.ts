@@ -16,7 +16,7 @@ import type { SummaryCache } from '../../core/metrics/cache.js';
 import { applyImport, getImport, previewImport } from '../../core/metrics/imports.service.js';
 import { getBackfill, listBackfills, requestBackfill } from '../../core/metrics/ingest.js';
 import { metricsSeries } from '../../core/metrics/metrics.query.js';
-import { actorOf, requireSession } from '../plugins/auth.js';
+import { actorOf, portalOrganisationOf } from '../plugins/auth.js';
 import { authErrors, IdParams, Nullable, Uuid } from '../schemas/identity.schemas.js';
 
 export interface MetricsRoutesContext {
@@ -175,17 +175,22 @@ async function assertOrganisation(db: Db, id: string) {
   if (!org) throw new AppError('ORGANISATION_NOT_FOUND', 'No such organisation', 404);
 }
 
+/** Served from the summary cache; the organisation is checked when the value is computed. */
 const seriesOf = (ctx: MetricsRoutesContext, orgId: string, q: Static<typeof SeriesQuery>) =>
-  ctx.cache.get(orgId, `series|${q.from}|${q.to}|${q.granularity}|${q.accounts ?? ''}`, () =>
-    metricsSeries(ctx.db, orgId, {
+  ctx.cache.get(orgId, `series|${q.from}|${q.to}|${q.granularity}|${q.accounts ?? ''}`, async () => {
+    await assertOrganisation(ctx.db, orgId);
+    return metricsSeries(ctx.db, orgId, {
       from: q.from,
       to: q.to,
       granularity: q.granularity as 'day' | 'week' | 'month',
       ...(q.accounts ? { accountIds: q.accounts.split(',') } : {}),
-    }),
-  );
+    });
+  });
 const kpiOf = (ctx: MetricsRoutesContext, orgId: string) =>
-  ctx.cache.get(orgId, 'kpi', () => kpiSummary(ctx.db, orgId, (ctx.now ?? Date.now)()));
+  ctx.cache.get(orgId, 'kpi', async () => {
+    await assertOrganisation(ctx.db, orgId);
+    return kpiSummary(ctx.db, orgId, (ctx.now ?? Date.now)());
+  });
 
 /** Backend: backfills, series, KPI targets and their summary, manual imports. Mounted at /api. */
 export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = async (app, ctx) => {
@@ -269,10 +274,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = as
         response: { 200: Series, ...authErrors },
       },
     },
-    async (request) => {
-      await assertOrganisation(ctx.db, request.params.orgId);
-      return seriesOf(ctx, request.params.orgId, request.query);
-    },
+    async (request) => seriesOf(ctx, request.params.orgId, request.query),
   );
 
   app.get(
@@ -288,10 +290,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = as
         response: { 200: KpiSummary, ...authErrors },
       },
     },
-    async (request) => {
-      await assertOrganisation(ctx.db, request.params.orgId);
-      return kpiOf(ctx, request.params.orgId);
-    },
+    async (request) => kpiOf(ctx, request.params.orgId),
   );
 
   app.get(
@@ -435,11 +434,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = as
 
 /** Portal: the same summaries, for the signed-in client's own organisation only. Mounted at /portal/api. */
 export const portalMetricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = async (app, ctx) => {
-  const orgOf = (request: Parameters<typeof requireSession>[0]) => {
-    const org = requireSession(request).user.organisationId;
-    if (!org) throw new AppError('FORBIDDEN', 'This account belongs to no organisation', 403);
-    return org;
-  };
+  const orgOf = portalOrganisationOf;
   app.get(
     '/kpi',
     {

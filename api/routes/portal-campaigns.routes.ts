@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { campaignCalendar } from '../../core/campaigns/campaign-calendar.js';
 import { getCampaign, listCampaigns } from '../../core/campaigns/campaigns.service.js';
 import type { Db } from '../../core/db/database.js';
-import { AppError } from '../../core/errors.js';
-import { requireSession } from '../plugins/auth.js';
+import { portalOrganisationOf } from '../plugins/auth.js';
 import {
   CalendarBody,
   CampaignListQuery,
@@ -19,11 +17,7 @@ const tags = ['portal'];
 
 /** The client's read-only view of its own organisation's campaigns (prefix /portal/api). */
 export const portalCampaignRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  const orgOf = (request: FastifyRequest) => {
-    const org = requireSession(request).user.organisationId;
-    if (!org) throw new AppError('FORBIDDEN', 'This account belongs to no organisation', 403);
-    return org;
-  };
+  const orgOf = portalOrganisationOf;
 
   app.get(
     '/campaigns',

@@ -10,7 +10,7 @@ import {
 } from '../../core/content/content.service.js';
 import { AppError } from '../../core/errors.js';
 import { readMedia } from '../../core/media/media.service.js';
-import { actorOf, requireSession } from '../plugins/auth.js';
+import { actorOf, portalOrganisationOf } from '../plugins/auth.js';
 import { ContentSummary, ContentView, ReviewBody, Transition } from '../schemas/content.schemas.js';
 import { authErrors, IdParams, Uuid } from '../schemas/identity.schemas.js';
 
@@ -21,11 +21,7 @@ export const portalContentRoutes: FastifyPluginAsyncTypebox<ContentContext & { d
   app,
   ctx,
 ) => {
-  const orgOf = (request: Parameters<typeof requireSession>[0]) => {
-    const org = requireSession(request).user.organisationId;
-    if (!org) throw new AppError('FORBIDDEN', 'This account belongs to no organisation', 403);
-    return org;
-  };
+  const orgOf = portalOrganisationOf;
 
   app.get(
     '/',

@@ -8,7 +8,7 @@ import type {
 import { formatShanghai } from '../../integrations/alerts/messages.js';
 import { safeUrl, sendAlert, validateChannel } from '../../integrations/alerts/senders.js';
 import { planDeliveries, WINDOW_MS } from '../../integrations/alerts/throttle.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordActorAudit } from '../audit/audit.repository.js';
 import { collectSlaEvents } from '../content/sla.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -242,17 +242,12 @@ function audit(
   organisationId: string,
   details: object,
 ) {
-  return recordAudit(db, {
+  return recordActorAudit(db, actor, {
     action,
-    actorKind: 'user',
-    actorUserId: actor.userId,
-    actorRole: actor.role,
     targetType: 'alert_channel',
     targetId: channelId,
     organisationId,
-    ip: actor.origin.ip,
-    requestId: actor.origin.requestId,
-    details: details as Record<string, unknown>,
+    details,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../db/database.js';
+import type { Actor } from '../identity/users.service.js';
 import type { AuditActorKind, AuditOutcome } from './audit.table.js';
 
 /** One audited event. The database chains it to the previous row (trigger), whoever writes it. */
@@ -16,6 +17,29 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
   /** Only for imports and tests; normally the database's now(). */
   occurredAt?: Date;
+}
+
+/**
+ * Audits a change made by a person (or, with no actor, by the system) to a target of an organisation:
+ * the actor's id, role, IP and request id come from the actor.
+ */
+export function recordActorAudit(
+  db: DbOrTx,
+  actor: Actor | null,
+  e: { action: string; targetType: string; targetId: string; organisationId: string; details: object },
+): Promise<void> {
+  return recordAudit(db, {
+    action: e.action,
+    actorKind: actor ? 'user' : 'system',
+    actorUserId: actor?.userId ?? null,
+    actorRole: actor?.role ?? null,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    organisationId: e.organisationId,
+    ip: actor?.origin.ip ?? null,
+    requestId: actor?.origin.requestId ?? null,
+    details: e.details as Record<string, unknown>,
+  });
 }
 
 export async function recordAudit(db: DbOrTx, e: AuditEntry): Promise<void> {

@@ -1,9 +1,9 @@
+import { checkRange, MAX_RANGE_DAYS } from '../calendar/days.js';
 import type { DbOrTx } from '../db/database.js';
 import { requireOrganisation } from './campaign-scope.js';
 import { listCampaignRows, listDeliverableRows } from './campaigns.repository.js';
 import { countsForContract } from './campaigns.service.js';
 import type { CampaignType, DeliverableKind } from './campaigns.table.js';
-import { checkRange, MAX_RANGE_DAYS } from './days.js';
 
 export type CalendarEntry =
   | {

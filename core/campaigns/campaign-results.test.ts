@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkDay } from '../calendar/days.js';
 import { summariseResults } from './campaign-results.js';
-import { checkDay } from './days.js';
 
 const base = {
   startsOn: '2026-03-10',

@@ -1,3 +1,4 @@
+import { addDays, daysInclusive, eachDay } from '../calendar/days.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import {
@@ -9,7 +10,6 @@ import {
 } from './campaign-metrics.repository.js';
 import { findCampaign, linkedContentRows } from './campaigns.repository.js';
 import type { CampaignGoal } from './campaigns.table.js';
-import { addDays, daysInclusive, eachDay } from './days.js';
 
 /**
  * What a campaign achieved, from the daily figures:

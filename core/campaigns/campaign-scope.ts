@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordActorAudit } from '../audit/audit.repository.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
@@ -34,16 +34,11 @@ export function auditCampaigns(
   target: { type: 'campaign' | 'deliverable'; id: string; organisationId: string },
   details: Record<string, unknown>,
 ): Promise<void> {
-  return recordAudit(db, {
+  return recordActorAudit(db, actor, {
     action,
-    actorKind: 'user',
-    actorUserId: actor.userId,
-    actorRole: actor.role,
     targetType: target.type,
     targetId: target.id,
     organisationId: target.organisationId,
-    ip: actor.origin.ip,
-    requestId: actor.origin.requestId,
     details,
   });
 }

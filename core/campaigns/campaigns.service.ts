@@ -1,3 +1,4 @@
+import { checkDay, checkRange, daysInclusive } from '../calendar/days.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
@@ -17,7 +18,6 @@ import {
   updateCampaignRow,
 } from './campaigns.repository.js';
 import type { CampaignGoal, CampaignType } from './campaigns.table.js';
-import { checkDay, checkRange, daysInclusive } from './days.js';
 import { type DeliverableView, listDeliverables } from './deliverables.service.js';
 
 /**

@@ -1,3 +1,4 @@
+import { checkDay, checkRange } from '../calendar/days.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
@@ -10,7 +11,6 @@ import {
   listDeliverableRows,
 } from './campaigns.repository.js';
 import type { DeliverableKind } from './campaigns.table.js';
-import { checkDay, checkRange } from './days.js';
 
 /**
  * Contract deliverables: custom features (定制栏目) and topic pages (专题页), each delivered on a day,

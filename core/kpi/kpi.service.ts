@@ -1,9 +1,10 @@
 import { type Selectable, sql } from 'kysely';
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordActorAudit } from '../audit/audit.repository.js';
+import { addDays, checkDay } from '../calendar/days.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
-import { addDays, checkMetricsRange, shanghaiDay } from '../metrics/ingest.js';
+import { checkMetricsRange, dayOf } from '../metrics/ingest.js';
 import {
   type Baseline,
   campaignCounts,
@@ -81,11 +82,6 @@ function targetView(r: Selectable<KpiTargetsTable>): TargetView {
   };
 }
 
-const isDay = (d: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(d) &&
-  !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
-  new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
-
 function invalid(code: string, message: string, zh: string, details: object): AppError {
   return new AppError(code, message, 422, details, zh);
 }
@@ -99,15 +95,7 @@ export function checkTarget(input: TargetInput, now: number): void {
   ];
   if (input.baseline?.kind === 'period')
     dates.push(['baseline.from', input.baseline.from], ['baseline.to', input.baseline.to]);
-  for (const [field, value] of dates)
-    if (!isDay(value))
-      throw new AppError(
-        'INVALID_DATE',
-        `${field} is not a date`,
-        400,
-        { field, value },
-        `“${field}”不是有效日期（YYYY-MM-DD）：${value}`,
-      );
+  for (const [field, value] of dates) checkDay(field, value);
   if (input.contractStart >= input.contractEnd)
     throw invalid(
       'KPI_CONTRACT_REVERSED',
@@ -202,27 +190,14 @@ async function assertAccountInOrg(db: DbOrTx, organisationId: string, accountId:
     );
 }
 
-function auditTarget(
+const auditTarget = (
   db: DbOrTx,
   actor: Actor,
   action: string,
   id: string,
   organisationId: string,
   details: object,
-) {
-  return recordAudit(db, {
-    action,
-    actorKind: 'user',
-    actorUserId: actor.userId,
-    actorRole: actor.role,
-    targetType: 'kpi_target',
-    targetId: id,
-    organisationId,
-    ip: actor.origin.ip,
-    requestId: actor.origin.requestId,
-    details: details as Record<string, unknown>,
-  });
-}
+) => recordActorAudit(db, actor, { action, targetType: 'kpi_target', targetId: id, organisationId, details });
 
 const columns = (input: TargetInput) => ({
   account_id: input.accountId,
@@ -554,7 +529,7 @@ async function quotaDone(db: DbOrTx, t: TargetView, start: string, end: string):
 }
 
 export async function evaluateTarget(db: DbOrTx, t: TargetView, now: number): Promise<TargetSummary> {
-  const today = shanghaiDay(now);
+  const today = dayOf(now);
   if (GROWTH_METRICS.includes(t.metric))
     return { target: t, growth: await evaluateGrowthTarget(db, t, today), quota: null };
   const period = quotaPeriod(t.metric, today, t.contractStart);
@@ -578,5 +553,5 @@ export async function kpiSummary(db: DbOrTx, organisationId: string, now = Date.
   for (const t of targets) items.push(await evaluateTarget(db, t, now));
   const counts = { on_track: 0, at_risk: 0, off_track: 0 };
   for (const i of items) counts[(i.growth ?? i.quota)?.status ?? 'at_risk']++;
-  return { organisationId, asOf: new Date(now).toISOString(), today: shanghaiDay(now), counts, items };
+  return { organisationId, asOf: new Date(now).toISOString(), today: dayOf(now), counts, items };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/audit.repository.js';
-import type { Db } from '../db/database.js';
+import { recordActorAudit } from '../audit/audit.repository.js';
+import type { Db, DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
 import {
@@ -10,7 +10,7 @@ import {
   type ImportProblem,
   parseMetricsImport,
 } from './import.parse.js';
-import { shanghaiDay } from './ingest.js';
+import { dayOf } from './ingest.js';
 import { writeMetrics } from './metrics.store.js';
 import type { ImportKind } from './metrics.table.js';
 
@@ -104,27 +104,15 @@ function importView(r: {
   };
 }
 
-function auditImport(
-  db: Db | Parameters<typeof recordAudit>[0],
+const auditImport = (
+  db: DbOrTx,
   actor: Actor,
   action: string,
   id: string,
   organisationId: string,
   details: object,
-) {
-  return recordAudit(db, {
-    action,
-    actorKind: 'user',
-    actorUserId: actor.userId,
-    actorRole: actor.role,
-    targetType: 'metric_import',
-    targetId: id,
-    organisationId,
-    ip: actor.origin.ip,
-    requestId: actor.origin.requestId,
-    details: details as Record<string, unknown>,
-  });
-}
+) =>
+  recordActorAudit(db, actor, { action, targetType: 'metric_import', targetId: id, organisationId, details });
 
 /** Parses, resolves the accounts (by name, AppID or Weibo uid) and stores a preview of the changes. */
 export async function previewImport(
@@ -134,7 +122,7 @@ export async function previewImport(
   file: { filename: string; bytes: Buffer },
 ): Promise<ImportView> {
   const parsed = await parseMetricsImport(file.bytes, file.filename, {
-    today: shanghaiDay((ctx.now ?? Date.now)()),
+    today: dayOf((ctx.now ?? Date.now)()),
   });
   const accounts = await ctx.db
     .selectFrom('accounts')

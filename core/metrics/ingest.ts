@@ -7,7 +7,9 @@ import {
   type PlatformClient,
   PlatformError,
 } from '../../integrations/platform.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { recordActorAudit } from '../audit/audit.repository.js';
+import { addDays, checkRange, daysInclusive } from '../calendar/days.js';
+import { shanghaiDay } from '../calendar/working-days.js';
 import type { Db, DbOrTx } from '../db/database.js';
 import { AppError, errorMessage } from '../errors.js';
 import type { Actor } from '../identity/users.service.js';
@@ -41,11 +43,8 @@ const STALE_RUN_MS = 10 * 60_000;
 /** Rate-limit waits inside one backfill window before it gives up (the next run resumes). */
 const MAX_RATE_WAITS = 5;
 
-export const shanghaiDay = (at: number) => new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
-export const addDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-export const daysIn = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+/** The Asia/Shanghai day of an instant (ms). */
+export const dayOf = (at: number) => shanghaiDay(new Date(at));
 
 export interface IngestAccount {
   id: string;
@@ -234,39 +233,13 @@ export async function listBackfills(db: DbOrTx, accountId: string): Promise<Back
   return rows.map(backfillView);
 }
 
-const isDay = (d: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(d) &&
-  !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
-  new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
-
-/** A range whose start is after its end: RANGE_INVALID (422), as everywhere in the API. */
-export function assertRangeOrder(from: string, to: string): void {
-  if (from > to)
-    throw new AppError(
-      'RANGE_INVALID',
-      'from is after to',
-      422,
-      { from, to },
-      `开始日期 ${from} 晚于结束日期 ${to}。`,
-    );
-}
-
-/** Checks a requested range: real days, not reversed, not before 2014-12-01, ending by yesterday (T+1). */
+/**
+ * Checks a requested range: real days, not reversed, at most MAX_BACKFILL_DAYS, not before 2014-12-01,
+ * ending by yesterday (T+1).
+ */
 export function checkMetricsRange(from: string, to: string, now: number, maxDays = MAX_BACKFILL_DAYS): void {
-  for (const [field, d] of [
-    ['from', from],
-    ['to', to],
-  ] as const)
-    if (!isDay(d))
-      throw new AppError(
-        'INVALID_DATE',
-        `${field} is not a date (YYYY-MM-DD)`,
-        400,
-        { field, value: d },
-        `“${field}”不是有效日期（格式 YYYY-MM-DD，北京时间的日期）：${d}`,
-      );
-  assertRangeOrder(from, to);
-  const yesterday = shanghaiDay(now - DAY_MS);
+  checkRange(from, to, { maxDays });
+  const yesterday = dayOf(now - DAY_MS);
   if (to > yesterday)
     throw new AppError(
       'RANGE_NOT_FINAL',
@@ -282,14 +255,6 @@ export function checkMetricsRange(from: string, to: string, now: number, maxDays
       422,
       { from, earliest: EARLIEST_METRICS_DAY },
       `平台数据从 ${EARLIEST_METRICS_DAY} 起才有。`,
-    );
-  if (daysIn(from, to) > maxDays)
-    throw new AppError(
-      'RANGE_TOO_LONG',
-      `At most ${maxDays} days at once`,
-      422,
-      { from, to, maxDays },
-      `一次最多 ${maxDays} 天，请分段进行。`,
     );
 }
 
@@ -325,21 +290,16 @@ export async function requestBackfill(
         account_id: input.accountId,
         from_date: input.from,
         to_date: input.to,
-        total_units: daysIn(input.from, input.to),
+        total_units: daysInclusive(input.from, input.to),
         created_by: actor?.userId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, {
+    await recordActorAudit(tx, actor, {
       action: 'metrics.backfill_requested',
-      actorKind: actor ? 'user' : 'system',
-      actorUserId: actor?.userId ?? null,
-      actorRole: actor?.role ?? null,
       targetType: 'account',
       targetId: input.accountId,
       organisationId: account.organisationId,
-      ip: actor?.origin.ip ?? null,
-      requestId: actor?.origin.requestId ?? null,
       details: { backfillId: r.id, from: input.from, to: input.to },
     });
     return { backfill: backfillView(r), created: true };
@@ -397,7 +357,7 @@ export async function runBackfill(
         batch.articleDays.push(...c.articleDays);
         for (const n of c.notes) notes.add(n);
       }
-      const done = daysIn(claimed.from_date, end);
+      const done = daysInclusive(claimed.from_date, end);
       const row = await deps.db.transaction().execute(async (tx) => {
         const w = await writeMetrics(tx, account.id, { ...batch, contentOf });
         return tx
@@ -468,7 +428,7 @@ export async function findDataGaps(
   db: DbOrTx,
   now: number,
 ): Promise<Array<{ accountId: string; organisationId: string; name: string; lastDay: string | null }>> {
-  const yesterday = shanghaiDay(now - DAY_MS);
+  const yesterday = dayOf(now - DAY_MS);
   const cutoff = addDays(yesterday, -2);
   const rows = await sql<{
     id: string;

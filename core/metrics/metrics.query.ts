@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
+import { checkRange } from '../calendar/days.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { assertRangeOrder, daysIn } from './ingest.js';
 
 export type SeriesGranularity = 'day' | 'week' | 'month';
 
@@ -43,11 +43,7 @@ export async function metricsSeries(
   accountIds: string[];
   points: SeriesPoint[];
 }> {
-  assertRangeOrder(q.from, q.to);
-  if (daysIn(q.from, q.to) > MAX_DAYS[q.granularity])
-    throw new AppError('RANGE_TOO_LONG', `At most ${MAX_DAYS[q.granularity]} days at this granularity`, 422, {
-      maxDays: MAX_DAYS[q.granularity],
-    });
+  checkRange(q.from, q.to, { maxDays: MAX_DAYS[q.granularity] });
   const all = await db
     .selectFrom('accounts')
     .select('id')

@@ -153,6 +153,8 @@ export function buildEmulator(state = new EmulatorState()): EmulatorApp {
       kind?: 'subscription' | 'service';
       verified?: boolean;
       ipWhitelist?: string[] | null;
+      /** Days before this one get generated articles (a history to backfill). */
+      historyArticlesUntil?: string | null;
     };
     const created = state.addWechatApp(b);
     return { appid: created.appid };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, shanghaiDay } from '../../core/metrics/ingest.js';
+import { addDays } from '../../core/calendar/days.js';
+import { dayOf } from '../../core/metrics/ingest.js';
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
 import { multipart } from '../helpers/content.js';
 import {
@@ -9,8 +10,9 @@ import {
   type SignedIn,
   signIn,
 } from '../helpers/identity.js';
+import { insertWechatAccount } from '../helpers/services.js';
 
-const yesterday = () => shanghaiDay(Date.now() - 86_400_000);
+const yesterday = () => dayOf(Date.now() - 86_400_000);
 
 describe('metrics, KPI targets, imports and backfills over HTTP', () => {
   let h: IdentityHarness;
@@ -57,21 +59,7 @@ describe('metrics, KPI targets, imports and backfills over HTTP', () => {
     planner = await signIn(h.app, await createTestUser(h, 'planner'));
     editor = await signIn(h.app, await createTestUser(h, 'editor'));
     viewer = await signIn(h.app, await createTestUser(h, 'client_viewer'));
-    const account = async (org: string, name: string) =>
-      (
-        await h.db
-          .insertInto('accounts')
-          .values({
-            organisation_id: org,
-            platform: 'wechat',
-            name,
-            external_id: `wx_${name}`,
-            wechat_kind: 'subscription',
-            publish_mode: 'masssend',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    const account = (org: string, name: string) => insertWechatAccount(h.db, org, name);
     accountA = await account(h.orgId, 'api_a');
     accountB = await account(h.orgId, 'api_b');
     otherOrg = (
@@ -329,7 +317,7 @@ describe('metrics, KPI targets, imports and backfills over HTTP', () => {
     expect(progress.json()).toMatchObject({ id: first.json().id, status: 'queued' });
     const late = await call(planner, 'POST', `/api/accounts/${accountA}/backfill`, {
       from: yesterday(),
-      to: shanghaiDay(Date.now()),
+      to: dayOf(Date.now()),
     });
     expect(late.statusCode).toBe(422);
     expect(late.json().error.code).toBe('RANGE_NOT_FINAL');

@@ -97,3 +97,25 @@ export async function clearPrefix(redis: import('ioredis').Redis, prefix: string
     cursor = next;
   } while (cursor !== '0');
 }
+
+/** Inserts an active WeChat subscription account (mass send) of an organisation; returns its id. */
+export async function insertWechatAccount(
+  db: Kysely<Database>,
+  organisationId: string,
+  name: string,
+  externalId = `wx_${name}`,
+): Promise<string> {
+  const a = await db
+    .insertInto('accounts')
+    .values({
+      organisation_id: organisationId,
+      platform: 'wechat',
+      name,
+      external_id: externalId,
+      wechat_kind: 'subscription',
+      publish_mode: 'masssend',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return a.id;
+}

@@ -1,24 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Job } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../core/calendar/days.js';
 import type { Db } from '../../core/db/database.js';
 import {
-  addDays,
   dailyPlan,
+  dayOf,
   findDataGaps,
   ingest,
   type MetricsDeps,
   requestBackfill,
   runBackfill,
-  shanghaiDay,
 } from '../../core/metrics/ingest.js';
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
+import { keyringFromKeys } from '../../core/secrets/keyring.js';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
 import { createPlatformClients } from '../../integrations/platforms.js';
-import { clearPrefix, createMigratedDatabase, silentLogger, uniqueName } from '../helpers/services.js';
+import type { MetricsDailyPayload, MetricsGapCheckPayload } from '../../workers/jobs.js';
+import { metricsDailyProcessor, metricsGapCheckProcessor } from '../../workers/metrics.worker.js';
+import { closeQueues, createQueues } from '../../workers/queues.js';
+import {
+  clearPrefix,
+  createMigratedDatabase,
+  insertWechatAccount,
+  silentLogger,
+  uniqueName,
+} from '../helpers/services.js';
 import { testServiceUrls } from '../helpers/urls.js';
 
 const SECRET = 'metrics-ingest-secret-0123456789ab';
@@ -26,7 +38,7 @@ const WEIBO_TOKEN = 'weibo-token-metrics';
 const EXAMPLES = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, '../fixtures/reference-examples.json'), 'utf8'),
 ) as Record<string, string>;
-const yesterday = () => shanghaiDay(Date.now() - 86_400_000);
+const yesterday = () => dayOf(Date.now() - 86_400_000);
 
 describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () => {
   let emu: EmulatorApp & { url: string; close: () => Promise<void> };
@@ -45,19 +57,7 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
 
   const addWechat = async (appid: string, historyArticlesUntil: string | null = null) => {
     emu.state.addWechatApp({ appid, secret: SECRET, historyArticlesUntil });
-    const a = await db
-      .insertInto('accounts')
-      .values({
-        organisation_id: orgId,
-        platform: 'wechat',
-        name: `公众号 ${appid}`,
-        external_id: appid,
-        wechat_kind: 'subscription',
-        publish_mode: 'masssend',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return a.id;
+    return insertWechatAccount(db, orgId, `公众号 ${appid}`, appid);
   };
   const count = async (table: 'metric_account_daily' | 'metric_article_daily', accountId: string) =>
     Number(
@@ -253,7 +253,7 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
       code: 'RANGE_INVALID',
       status: 422,
     });
-    await expect(ask(yesterday(), shanghaiDay(Date.now()))).rejects.toMatchObject({
+    await expect(ask(yesterday(), dayOf(Date.now()))).rejects.toMatchObject({
       code: 'RANGE_NOT_FINAL',
     });
     await expect(ask('2026-02-30', '2026-03-01')).rejects.toMatchObject({
@@ -308,6 +308,38 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     const gaps = await findDataGaps(db, Date.now());
     expect(gaps.find((g) => g.accountId === stale)).toMatchObject({ lastDay: addDays(yesterday(), -3) });
     expect(gaps.find((g) => g.accountId === fresh)).toBeUndefined();
+  });
+
+  it('the daily job enqueues one job per account, data set and day, however often it runs; a gap raises one alert', async () => {
+    const queues = createQueues(redis, `${prefix}-q`, silentLogger);
+    try {
+      const daily = metricsDailyProcessor(deps, queues.metrics);
+      const job = { data: { source: 'manual' as const, date: yesterday() } } as Job<MetricsDailyPayload>;
+      const first = (await daily(job, undefined, undefined)) as { jobs: number };
+      await daily(job, undefined, undefined);
+      const waiting = await queues.metrics.getJobs(['waiting', 'delayed']);
+      expect(waiting).toHaveLength(first.jobs);
+      expect(new Set(waiting.map((j) => j.id)).size).toBe(first.jobs);
+      expect(waiting.map((j) => j.id)).toContain(
+        `metrics-${(await dailyPlan(deps, yesterday()))[0]?.accountId}-followers-${yesterday()}`,
+      );
+    } finally {
+      await queues.metrics.obliterate({ force: true });
+      await closeQueues(queues);
+    }
+    const gapCheck = metricsGapCheckProcessor(deps, {
+      db,
+      keyring: keyringFromKeys(randomBytes(32).toString('base64'), []),
+      publicUrl: null,
+    });
+    const run = () =>
+      gapCheck({ data: { source: 'manual' } } as Job<MetricsGapCheckPayload>, undefined, undefined);
+    await run();
+    await run();
+    const alerts = await db.selectFrom('alerts').selectAll().where('kind', '=', 'metrics_gap').execute();
+    const stale = alerts.filter((a) => a.title.includes('wx_stale'));
+    expect(stale).toHaveLength(1);
+    expect(stale[0]?.detail).toMatch(/最近的数据停在 .*已超过 2 天没有新数据/);
   });
 
   it('keeps rollup totals equal to the sums of the raw rows, whatever the order and overlap of writes (property)', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../core/calendar/days.js';
 import type { Db } from '../../core/db/database.js';
 import { kpiSummary } from '../../core/kpi/kpi.service.js';
-import { addDays } from '../../core/metrics/ingest.js';
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
-import { createMigratedDatabase } from '../helpers/services.js';
+import { createMigratedDatabase, insertWechatAccount } from '../helpers/services.js';
 
 /**
  * The contract's targets worked by hand on PostgreSQL. Today is Wednesday 2026-06-03 (Asia/Shanghai);
@@ -38,21 +38,7 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
-    const account = async (name: string) =>
-      (
-        await db
-          .insertInto('accounts')
-          .values({
-            organisation_id: orgId,
-            platform: 'wechat',
-            name,
-            external_id: `wx_${name}`,
-            wechat_kind: 'subscription',
-            publish_mode: 'masssend',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    const account = (name: string) => insertWechatAccount(db, orgId, name);
     a = await account('A');
     b = await account('B');
     const days = (from: string, n: number) => Array.from({ length: n }, (_, i) => addDays(from, i));
@@ -124,6 +110,46 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
     await campaign('世界杯竞猜', '2026-05-01', '2026-05-07');
     await campaign('开奖直播', '2026-05-20', '2026-05-20', true); // a short event: not counted
     await campaign('上年活动', '2025-11-01', '2025-11-20'); // before this contract year
+    await target({
+      metric: 'monthly_original_articles',
+      name: '每月原创',
+      milestones: JSON.stringify([{ date: '2027-11-30', kind: 'absolute', value: 2 }]),
+    });
+    // June 2026: one edition with an original and a reposted article, published on the 2nd (Shanghai);
+    // one original published on 31 May 23:30 Shanghai (May, not June); one original still a draft.
+    const edition = async (
+      status: 'published' | 'draft',
+      publishedAt: string | null,
+      originals: boolean[],
+    ) => {
+      const c = await db
+        .insertInto('contents')
+        .values({
+          organisation_id: orgId,
+          account_id: a,
+          kind: 'wechat_edition',
+          status,
+          title: '原创统计',
+          approved_revision: status === 'published' ? 1 : null,
+          published_at: publishedAt ? new Date(publishedAt) : null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('content_revisions')
+        .values({
+          content_id: c.id,
+          revision: 1,
+          body: JSON.stringify({
+            kind: 'wechat_edition',
+            articles: originals.map((original) => ({ title: 't', original })),
+          }),
+        })
+        .execute();
+    };
+    await edition('published', '2026-06-02T02:00:00Z', [true, false]);
+    await edition('published', '2026-05-31T15:30:00Z', [true]);
+    await edition('draft', null, [true]);
   });
   afterAll(async () => {
     await database.drop();
@@ -190,6 +216,20 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
       expectedByNow: 3.04,
       status: 'at_risk',
     });
-    expect(s.counts).toEqual({ on_track: 2, at_risk: 1, off_track: 1 });
+    expect(s.counts).toEqual({ on_track: 3, at_risk: 1, off_track: 1 });
+  });
+
+  it('original articles this month: only published articles marked 原创, by the Shanghai day they were published', async () => {
+    const s = await kpiSummary(db, orgId, NOW);
+    const q = s.items.find((i) => i.target.name === '每月原创')?.quota;
+    // June: 1 done of 2; 3 of 30 days gone → 0.2 expected → on track.
+    expect(q).toMatchObject({
+      periodStart: '2026-06-01',
+      periodEnd: '2026-06-30',
+      required: 2,
+      done: 1,
+      expectedByNow: 0.2,
+      status: 'on_track',
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, shanghaiDay } from '../../core/metrics/ingest.js';
+import { addDays } from '../../core/calendar/days.js';
+import { dayOf } from '../../core/metrics/ingest.js';
 import { keyringFromKeys } from '../../core/secrets/keyring.js';
 import { putSecret } from '../../core/secrets/secrets.repository.js';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
@@ -80,7 +81,7 @@ describe('npm run cli -- metrics:backfill', () => {
   });
 
   it('backfills by account name with a progress bar, and a second run writes the same rows again', async () => {
-    const to = shanghaiDay(Date.now() - 86_400_000);
+    const to = dayOf(Date.now() - 86_400_000);
     const from = addDays(to, -59);
     const first = await cli(['metrics:backfill', '--account', '市政府发布', '--from', from, '--to', to]);
     expect(first.stderr).toContain('100%');
@@ -104,7 +105,7 @@ describe('npm run cli -- metrics:backfill', () => {
   });
 
   it('explains a bad range or an unknown account and exits 1 without writing', async () => {
-    const today = shanghaiDay(Date.now());
+    const today = dayOf(Date.now());
     const notFinal = await cli([
       'metrics:backfill',
       '--account',
