@@ -345,25 +345,45 @@ async function weeklyTotals(db: DbOrTx, accounts: string[], from: string, to: st
   }));
 }
 
+/** The sum of each account's latest follower total in [from, to] (one index probe per account). */
 async function followersAt(db: DbOrTx, accounts: string[], from: string, to: string) {
   if (accounts.length === 0) return { value: null, asOf: null };
   const r = await sql<{ total: string | null; as_of: string | null }>`
-    select sum(f.followers) as total, min(f.date)::text as as_of from (
-      select distinct on (account_id) account_id, date, followers from metric_account_daily
-      where account_id = any(${accounts}::uuid[]) and followers is not null
-        and date between ${from}::date and ${to}::date
-      order by account_id, date desc
+    select sum(f.followers) as total, min(f.date)::text as as_of
+    from unnest(${accounts}::uuid[]) as a(id)
+    cross join lateral (
+      select followers, date from metric_account_daily
+      where account_id = a.id and followers is not null and date between ${from}::date and ${to}::date
+      order by date desc limit 1
     ) f`.execute(db);
   const row = r.rows[0];
   return { value: row?.total == null ? null : Number(row.total), asOf: row?.as_of ?? null };
 }
 
-async function netFollowers(db: DbOrTx, accounts: string[], from: string, to: string) {
-  if (accounts.length === 0) return null;
-  const r = await sql<{ net: string | null }>`
-    select sum(coalesce(new_followers, 0) - coalesce(lost_followers, 0)) as net from metric_account_daily
-    where account_id = any(${accounts}::uuid[]) and date between ${from}::date and ${to}::date
-      and (new_followers is not null or lost_followers is not null)`.execute(db);
+/** New − lost followers over [from, to]: whole weeks from the weekly rollups, the edges from daily rows. */
+async function netFollowers(
+  db: DbOrTx,
+  accounts: string[],
+  from: string,
+  to: string,
+): Promise<number | null> {
+  if (accounts.length === 0 || from > to) return null;
+  const firstMonday = mondayOf(from) === from ? from : addDays(mondayOf(from), 7);
+  const lastMonday = addDays(mondayOf(addDays(to, 1)), -7); // the last week ending by `to`
+  const daily = (a: string, b: string) => sql`
+    select coalesce(new_followers, 0) - coalesce(lost_followers, 0) as net from metric_account_daily
+    where account_id = any(${accounts}::uuid[]) and date between ${a}::date and ${b}::date
+      and (new_followers is not null or lost_followers is not null)`;
+  const parts =
+    firstMonday > lastMonday
+      ? daily(from, to)
+      : sql`${daily(from, addDays(firstMonday, -1))}
+        union all ${daily(addDays(lastMonday, 7), to)}
+        union all select coalesce(new_followers, 0) - coalesce(lost_followers, 0) from metric_account_periods
+          where account_id = any(${accounts}::uuid[]) and granularity = 'week'
+            and period_start between ${firstMonday}::date and ${lastMonday}::date
+            and (new_followers is not null or lost_followers is not null)`;
+  const r = await sql<{ net: string | null }>`select sum(net) as net from (${parts}) p`.execute(db);
   const net = r.rows[0]?.net;
   return net == null ? null : Number(net);
 }

@@ -57,7 +57,13 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
         articleDays: [],
       });
       await writeMetrics(db, b, {
-        accountDays: week.map((date) => ({ date, reads: 500, followers: 40_000 + 500 * k })),
+        accountDays: week.map((date) => ({
+          date,
+          reads: 500,
+          followers: 40_000 + 500 * k,
+          newFollowers: 80,
+          lostFollowers: 10,
+        })),
         articleDays: [],
       });
     }
@@ -95,6 +101,12 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
       name: 'B 号粉丝',
       account_id: b,
       milestones: JSON.stringify([{ date: '2026-12-31', kind: 'absolute', value: 200_000 }]),
+    });
+    await target({
+      metric: 'net_new_followers',
+      name: '净增粉丝',
+      account_id: b,
+      milestones: JSON.stringify([{ date: '2026-12-31', kind: 'absolute', value: 30_000 }]),
     });
     await target({
       metric: 'campaigns_per_year',
@@ -203,6 +215,16 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
     expect(onlyB?.milestones[0]?.forecast).toBe(68_214.29);
   });
 
+  it('net new followers since the contract start: whole weeks from the rollups, 70 a day, at risk', async () => {
+    const s = await kpiSummary(db, orgId, NOW);
+    const net = s.items.find((i) => i.target.name === '净增粉丝')?.growth;
+    // 26 weeks × 7 days × (80 − 10) = 12,740; the trend adds 490 a week: by 2026-12-31 (297 days after
+    // 2026-03-09, where the 12 weeks used start at 490 × 15 = 7,350) 7,350 + 490 × 42.43 = 28,140 < 30,000.
+    // No baseline: share = (28,140 − 7,350) / (30,000 − 7,350) = 0.918 → at risk (0.9 ≤ share < 1).
+    expect(net).toMatchObject({ current: 12_740, trend: { slopePerWeek: 490 }, status: 'at_risk' });
+    expect(net?.milestones[0]?.forecast).toBe(28_140);
+  });
+
   it('campaigns per contract year: 2 of 6 counted by 3 June (expected 3) is at risk; short events do not count', async () => {
     const s = await kpiSummary(db, orgId, NOW);
     const q = s.items.find((i) => i.target.name === '每年主题活动')?.quota;
@@ -216,7 +238,7 @@ describe('KPI summary on hand-worked data (the lottery contract)', () => {
       expectedByNow: 3.04,
       status: 'at_risk',
     });
-    expect(s.counts).toEqual({ on_track: 3, at_risk: 1, off_track: 1 });
+    expect(s.counts).toEqual({ on_track: 3, at_risk: 2, off_track: 1 });
   });
 
   it('original articles this month: only published articles marked 原创, by the Shanghai day they were published', async () => {

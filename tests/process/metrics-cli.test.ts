@@ -138,6 +138,6 @@ describe('npm run cli -- metrics:backfill', () => {
       '2026-01-02',
     ]);
     expect(reversed.code).toBe(1);
-    expect(reversed.stderr).toMatch(/from is after to/);
+    expect(reversed.stderr).toMatch(/`from` must not be after `to`/);
   });
 });
