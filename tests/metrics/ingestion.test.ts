@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -20,9 +20,18 @@ import {
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
 import { keyringFromKeys } from '../../core/secrets/keyring.js';
 import { type EmulatorApp, startEmulator } from '../../integrations/emulator/emulator.app.js';
+import { PlatformError } from '../../integrations/platform.js';
 import { createPlatformClients } from '../../integrations/platforms.js';
-import type { MetricsDailyPayload, MetricsGapCheckPayload } from '../../workers/jobs.js';
-import { metricsDailyProcessor, metricsGapCheckProcessor } from '../../workers/metrics.worker.js';
+import type {
+  MetricsDailyPayload,
+  MetricsGapCheckPayload,
+  MetricsIngestPayload,
+} from '../../workers/jobs.js';
+import {
+  metricsDailyProcessor,
+  metricsGapCheckProcessor,
+  metricsIngestProcessor,
+} from '../../workers/metrics.worker.js';
 import { closeQueues, createQueues } from '../../workers/queues.js';
 import {
   clearPrefix,
@@ -340,6 +349,33 @@ describe('metrics ingestion against the emulator (real HTTP, PostgreSQL)', () =>
     const stale = alerts.filter((a) => a.title.includes('wx_stale'));
     expect(stale).toHaveLength(1);
     expect(stale[0]?.detail).toMatch(/最近的数据停在 .*已超过 2 天没有新数据/);
+  });
+
+  it('an ingest job that meets a rate limit goes back to the delayed set for the advised time; a refusal fails it for good', async () => {
+    const id = await addWechat('wx_rate');
+    const refusing = (err: Error): MetricsDeps => ({
+      ...deps,
+      platformFor: (a) => ({ ...deps.platformFor(a), collectMetrics: async () => Promise.reject(err) }),
+    });
+    const delayed: number[] = [];
+    const job = {
+      data: { accountId: id, dataset: 'reads', date: yesterday() },
+      moveToDelayed: async (at: number) => void delayed.push(at - Date.now()),
+    } as unknown as Job<MetricsIngestPayload>;
+    const limited = new PlatformError('rate_limited', 'wechat', '45011', { retryAfterMs: 90_000 });
+    await expect(metricsIngestProcessor(refusing(limited))(job, 'token', undefined)).rejects.toBeInstanceOf(
+      DelayedError,
+    );
+    expect(delayed).toHaveLength(1);
+    expect(delayed[0]).toBeGreaterThan(85_000);
+    expect(delayed[0]).toBeLessThanOrEqual(90_000);
+    const reauth = new PlatformError('reauth', 'wechat', '40125', {
+      editorMessage: 'AppSecret 错误，请重新填写。',
+    });
+    await expect(metricsIngestProcessor(refusing(reauth))(job, 'token', undefined)).rejects.toMatchObject({
+      name: 'UnrecoverableError',
+      message: 'AppSecret 错误，请重新填写。',
+    });
   });
 
   it('keeps rollup totals equal to the sums of the raw rows, whatever the order and overlap of writes (property)', async () => {
