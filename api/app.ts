@@ -18,6 +18,7 @@ import type { PublishQueue } from '../core/publishing/publish-queue.js';
 import type { Keyring } from '../core/secrets/keyring.js';
 import { createPlatformClients } from '../integrations/platforms.js';
 import { enqueueBackfill } from '../workers/metrics.worker.js';
+import { reportEnqueuer } from '../workers/reports.worker.js';
 import { type RouteEntry, registerAuth } from './plugins/auth.js';
 import { errorResponseSchema, registerErrorHandling } from './plugins/error-handler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
@@ -36,6 +37,7 @@ import { pageRoutes } from './routes/pages.routes.js';
 import { portalCampaignRoutes } from './routes/portal-campaigns.routes.js';
 import { portalContentRoutes } from './routes/portal-content.routes.js';
 import { proofreadingRoutes } from './routes/proofreading.routes.js';
+import { portalReportRoutes, reportRoutes } from './routes/reports.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 export interface AppDeps {
@@ -224,5 +226,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     prefix: '/api/orgs',
   });
   await app.register(portalCampaignRoutes, { db: deps.db, prefix: '/portal/api' });
+  const reports = {
+    db: deps.db,
+    dataDir: config.dataDir,
+    ...(deps.queues?.reports ? { enqueue: reportEnqueuer(deps.queues.reports) } : {}),
+  };
+  await app.register(reportRoutes, { ...reports, prefix: '/api/orgs' });
+  await app.register(portalReportRoutes, { ...reports, prefix: '/portal/api' });
   return app;
 }

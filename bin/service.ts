@@ -14,6 +14,8 @@ import { defaultWorkerId } from '../core/publishing/publisher.js';
 import { connectRedis } from '../core/redis/redis.js';
 import { loadKeyring } from '../core/secrets/keyring.js';
 import { startEmulator } from '../integrations/emulator/emulator.app.js';
+import { CHROMIUM_INSTALL_HINT, findChromium } from '../integrations/pdf/chromium.js';
+import { PdfRenderer } from '../integrations/pdf/pdf-renderer.js';
 import { alertTrigger } from '../workers/alerts.worker.js';
 import { JOBS } from '../workers/jobs.js';
 import {
@@ -24,6 +26,7 @@ import {
 } from '../workers/main.js';
 import { bullmqPublishQueue } from '../workers/publish-queue.js';
 import { closeQueues, createQueues } from '../workers/queues.js';
+import { reportEnqueuer } from '../workers/reports.worker.js';
 
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -146,6 +149,27 @@ export async function startService({
         retryBaseMs: pub.retryBaseMs,
         weiboRip: pub.weiboRip,
       };
+      const alerts = {
+        db: database.db,
+        keyring,
+        publicUrl: config.publicUrl,
+        trigger: alertTrigger(queues.alerts),
+      };
+      // One warm Chromium per worker process, launched by the first report and kept between reports.
+      const chromium = await findChromium(config.chromiumPath, config.systemPath);
+      if (!chromium)
+        logger.warn(
+          { hint: CHROMIUM_INSTALL_HINT },
+          'no Chromium found: monthly reports will fail until one is installed',
+        );
+      const printer = new PdfRenderer({
+        executablePath: chromium,
+        poolSize: config.reports.pagePoolSize,
+        pageTimeoutMs: config.reports.pageTimeoutMs,
+        recycleAfter: config.reports.browserRecycleAfter,
+        logger,
+      });
+      stack.push({ name: 'pdf renderer', stop: () => printer.close() });
       const pool = startWorkerPool(
         JOBS,
         createProcessors({
@@ -153,12 +177,7 @@ export async function startService({
           auditRetentionDays: config.auditRetentionDays,
           publisher,
           reconciler: { ...publisher, queue: publishQueue },
-          alerts: {
-            db: database.db,
-            keyring,
-            publicUrl: config.publicUrl,
-            trigger: alertTrigger(queues.alerts),
-          },
+          alerts,
           accounts: { db: database.db, keyring, verifiers: platforms.verifiers },
           metrics: {
             db: database.db,
@@ -167,12 +186,25 @@ export async function startService({
             queue: queues.metrics,
             onWrite: metricsCacheInvalidator(redis.client, config.redis.prefix),
           },
+          reports: {
+            db: database.db,
+            dataDir: config.dataDir,
+            enqueue: reportEnqueuer(queues.reports),
+            printer,
+            alerts,
+            maxAttempts: config.reports.maxAttempts,
+          },
         }),
         {
           connection: redis.client,
           prefix: config.redis.prefix,
           logger,
-          concurrency: { publish: pub.concurrency, alerts: 4, metrics: config.metrics.concurrency },
+          concurrency: {
+            publish: pub.concurrency,
+            alerts: 4,
+            metrics: config.metrics.concurrency,
+            reports: 1,
+          },
         },
       );
       stack.push({ name: 'workers', stop: () => pool.close(config.shutdownTimeoutMs) });

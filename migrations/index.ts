@@ -8,6 +8,7 @@ import * as m20261123120000 from './2026_11_23_120000_create_content.js';
 import * as m20261123140000 from './2026_11_23_140000_create_publishing.js';
 import * as m20261123150000 from './2026_11_23_150000_create_alerts.js';
 import * as m20261124090000 from './2026_11_24_090000_create_metrics_kpi_campaigns.js';
+import * as m20261124120000 from './2026_11_24_120000_create_reports.js';
 
 /**
  * Every migration, by name. Static imports (rather than reading the folder at run time) keep the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_140000_create_publishing': m20261123140000,
   '2026_11_23_150000_create_alerts': m20261123150000,
   '2026_11_24_090000_create_metrics_kpi_campaigns': m20261124090000,
+  '2026_11_24_120000_create_reports': m20261124120000,
 };

@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
  * - job ids are deterministic so that enqueueing the same work twice is a no-op (see `jobId`).
  */
 
-export const QUEUE_NAMES = ['maintenance', 'publish', 'alerts', 'metrics'] as const;
+export const QUEUE_NAMES = ['maintenance', 'publish', 'alerts', 'metrics', 'reports'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface HeartbeatPayload {
@@ -57,6 +57,18 @@ export interface MetricsGapCheckPayload {
   source: 'scheduler' | 'manual';
 }
 
+export interface ReportGeneratePayload {
+  reportId: string;
+  organisationId: string;
+  /** 'YYYY-MM' */
+  month: string;
+  version: number;
+}
+
+export interface ReportsMonthlyPayload {
+  source: 'scheduler' | 'manual';
+}
+
 /** Job name → payload type. */
 export interface JobPayloads {
   'alerts-dispatch': AlertsDispatchPayload;
@@ -69,6 +81,8 @@ export interface JobPayloads {
   'metrics-ingest': MetricsIngestPayload;
   'metrics-backfill': MetricsBackfillPayload;
   'metrics-gap-check': MetricsGapCheckPayload;
+  'report-generate': ReportGeneratePayload;
+  'reports-monthly': ReportsMonthlyPayload;
 }
 export type JobName = keyof JobPayloads;
 
@@ -125,6 +139,15 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
     queue: 'metrics',
     jobId: (payload, at) => jobId('metrics-gap-check', payload.source, at.toISOString().slice(0, 10)),
   },
+  'report-generate': {
+    queue: 'reports',
+    // One job per report version (`report-<org>-<yyyy-mm>-v<n>`): requesting twice is one job.
+    jobId: (p) => jobId('report', p.organisationId, p.month, `v${p.version}`),
+  },
+  'reports-monthly': {
+    queue: 'reports',
+    jobId: (payload, at) => jobId('reports-monthly', payload.source, at.toISOString().slice(0, 10)),
+  },
 };
 
 export interface SchedulerDefinition<N extends JobName> {
@@ -179,6 +202,13 @@ export const SCHEDULERS: ReadonlyArray<SchedulerDefinition<JobName>> = [
     job: 'metrics-gap-check',
     payload: { source: 'scheduler' },
     repeat: () => ({ pattern: '0 12 * * *', tz: 'Asia/Shanghai' }),
+  },
+  {
+    // Last month's report for every organisation with accounts, after the month's last figures (T+1).
+    id: 'reports-monthly',
+    job: 'reports-monthly',
+    payload: { source: 'scheduler' },
+    repeat: () => ({ pattern: '0 6 1 * *', tz: 'Asia/Shanghai' }),
   },
   {
     id: 'audit-purge-daily',

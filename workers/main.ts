@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { MetricsDeps } from '../core/metrics/ingest.js';
 import type { PublisherDeps } from '../core/publishing/publisher.js';
 import type { ReconcilerDeps } from '../core/publishing/reconciler.js';
+import type { ReportsContext } from '../core/reports/reports.service.js';
 import { alertsDispatchProcessor, credentialsCheckProcessor } from './alerts.worker.js';
 import {
   assertProcessorsComplete,
@@ -25,6 +26,7 @@ import {
 } from './metrics.worker.js';
 import { publishProcessor, reconcileProcessor } from './publish.worker.js';
 import type { Queues } from './queues.js';
+import { reportGenerateProcessor, reportsMonthlyProcessor } from './reports.worker.js';
 
 type AnyProcessor = (
   job: Job,
@@ -60,6 +62,7 @@ export interface ProcessorDeps {
   alerts: AlertsContext;
   accounts: AccountsContext;
   metrics: MetricsDeps & { queue: Queue };
+  reports: ReportsContext;
 }
 
 export function createProcessors(deps: ProcessorDeps): Processors {
@@ -75,6 +78,8 @@ export function createProcessors(deps: ProcessorDeps): Processors {
     'metrics-ingest': metricsIngestProcessor(deps.metrics),
     'metrics-backfill': metricsBackfillProcessor(deps.metrics),
     'metrics-gap-check': metricsGapCheckProcessor(deps.metrics, deps.alerts),
+    'report-generate': reportGenerateProcessor(deps.reports),
+    'reports-monthly': reportsMonthlyProcessor(deps.reports),
   };
 }
 

@@ -172,6 +172,10 @@ export const envSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be HH:MM (Asia/Shanghai)' })
     .default('08:30'),
   METRICS_CONCURRENCY: integer(1, 64).default(4),
+  REPORT_PAGE_POOL_SIZE: integer(1, 16).default(2),
+  REPORT_PAGE_TIMEOUT_MS: integer(5000, 600_000).default(60_000),
+  REPORT_BROWSER_RECYCLE_AFTER: integer(1, 10_000).default(50),
+  REPORT_MAX_ATTEMPTS: integer(1, 10).default(3),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -256,6 +260,15 @@ export interface Config {
     /** Ingestion and backfill jobs at once per worker. */
     readonly concurrency: number;
   };
+  /** Monthly reports: the warm Chromium's page pool, print deadline, recycling and tries. */
+  readonly reports: {
+    readonly pagePoolSize: number;
+    readonly pageTimeoutMs: number;
+    /** A fresh browser after this many reports (Chromium's memory only grows). */
+    readonly browserRecycleAfter: number;
+    /** Tries per report when Chromium crashes or a page times out. */
+    readonly maxAttempts: number;
+  };
   /** The system PATH, to find helper programs such as redis-server and chromium. */
   readonly systemPath: string;
   /** The raw, validated variables, for doctor. */
@@ -335,6 +348,12 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
       weiboRip: e.WEIBO_RIP,
     },
     metrics: { dailyAt: e.METRICS_DAILY_AT, concurrency: e.METRICS_CONCURRENCY },
+    reports: {
+      pagePoolSize: e.REPORT_PAGE_POOL_SIZE,
+      pageTimeoutMs: e.REPORT_PAGE_TIMEOUT_MS,
+      browserRecycleAfter: e.REPORT_BROWSER_RECYCLE_AFTER,
+      maxAttempts: e.REPORT_MAX_ATTEMPTS,
+    },
     systemPath: source.PATH ?? '',
     env: e,
   };

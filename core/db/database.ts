@@ -40,6 +40,7 @@ import type {
 } from '../metrics/metrics.table.js';
 import type { ProofEntriesTable } from '../proofreading/proof-entries.table.js';
 import type { PublishAttemptsTable } from '../publishing/publishing.table.js';
+import type { ReportsTable } from '../reports/reports.table.js';
 import type { SecretsTable } from '../secrets/secrets.table.js';
 
 /** Every table, by name. Row types live beside their feature in `<feature>.table.ts`. */
@@ -77,6 +78,7 @@ export interface Database {
   campaigns: CampaignsTable;
   campaign_contents: CampaignContentsTable;
   deliverables: DeliverablesTable;
+  reports: ReportsTable;
 }
 
 export type Db = Kysely<Database>;

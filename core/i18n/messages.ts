@@ -45,6 +45,31 @@ export const ERROR_TEXTS: Readonly<Record<string, { 'zh-CN': string; en: string 
     en: 'The account does not belong to this organisation',
   },
   KPI_TARGET_NOT_FOUND: { 'zh-CN': 'KPI 目标不存在', en: 'No such KPI target' },
+  // Monthly reports.
+  INVALID_MONTH: { 'zh-CN': '月份无效（格式 YYYY-MM）', en: 'Not a valid month (YYYY-MM)' },
+  REPORT_MONTH_IN_FUTURE: { 'zh-CN': '该月份尚未开始，不能生成月报', en: 'That month has not started yet' },
+  REPORT_NOT_FOUND: { 'zh-CN': '月报不存在', en: 'No such report' },
+  REPORT_NOT_READY: {
+    'zh-CN': '月报尚未生成完成，请稍后再下载',
+    en: 'The report has not been generated yet',
+  },
+  REPORT_FILE_MISSING: {
+    'zh-CN': '月报文件丢失，请重新生成',
+    en: 'The report file is missing; regenerate it',
+  },
+  REPORT_FILE_CORRUPT: {
+    'zh-CN': '月报文件校验失败（SHA-256 不符），已拒绝下载，请重新生成',
+    en: 'The report file does not match its SHA-256; regenerate it',
+  },
+  CHROMIUM_MISSING: {
+    'zh-CN': '未找到可用的 Chromium，无法生成 PDF（请安装 chromium 或设置 CHROMIUM_PATH）',
+    en: 'No usable Chromium to print PDFs (install chromium or set CHROMIUM_PATH)',
+  },
+  CHROMIUM_CRASHED: {
+    'zh-CN': '生成 PDF 时浏览器意外退出',
+    en: 'Chromium stopped while printing the report',
+  },
+  RENDER_TIMEOUT: { 'zh-CN': '生成 PDF 超时', en: 'Printing the report timed out' },
   IMPORT_UNKNOWN_ACCOUNT: {
     'zh-CN': '导入文件中的账号不属于本单位',
     en: 'The file names an account this organisation does not have',

@@ -53,6 +53,10 @@ export const PERMISSIONS = [
   'kpi.manage',
   'campaigns.read',
   'campaigns.manage',
+  /** Monthly reports (运营数据月报): list and download. */
+  'reports.read',
+  /** Request a month's report, or regenerate it as a new version (audited). */
+  'reports.manage',
   // Portal: one's own session and password.
   'portal.self',
   /** Portal: the organisation's pending content, its preview, approve and reject. */
@@ -97,6 +101,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'metrics.manage',
     'kpi.read',
     'campaigns.read',
+    'reports.read',
   ],
   security_admin: [
     'auth.self',
@@ -128,6 +133,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'metrics.read',
     'kpi.read',
     'campaigns.read',
+    'reports.read',
+    'reports.manage',
   ],
   planner: [
     'auth.self',
@@ -144,6 +151,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'kpi.manage',
     'campaigns.read',
     'campaigns.manage',
+    'reports.read',
+    'reports.manage',
   ],
   client_approver: ['portal.self', 'portal.review', 'portal.dashboard'],
   client_viewer: ['portal.self', 'portal.dashboard'],

@@ -6,6 +6,7 @@ export type AlertEventKind =
   | 'sla_breached'
   | 'credentials_attention'
   | 'metrics_gap'
+  | 'report_ready'
   | 'test';
 
 /** One thing a team should hear about in its group chat. */

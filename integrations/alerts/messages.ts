@@ -8,6 +8,7 @@ export const KIND_TITLES: Record<AlertEventKind, string> = {
   sla_breached: '发布超时',
   credentials_attention: '账号授权需处理',
   metrics_gap: '数据缺失',
+  report_ready: '月报已生成',
   test: '测试消息',
 };
 
@@ -19,6 +20,7 @@ export const KIND_ORDER: readonly AlertEventKind[] = [
   'publish_unconfirmed',
   'metrics_gap',
   'sla_at_risk',
+  'report_ready',
   'test',
 ];
 

@@ -60,10 +60,15 @@ describe('heartbeat pipeline (real Postgres + Redis)', () => {
       const schedulers = [
         ...(await queues.maintenance.getJobSchedulers()),
         ...(await queues.metrics.getJobSchedulers()),
+        ...(await queues.reports.getJobSchedulers()),
       ];
       expect(schedulers.map((s) => s.key).sort()).toEqual(SCHEDULERS.map((s) => s.id).sort());
       expect(schedulers.find((s) => s.key === 'metrics-daily')).toMatchObject({
         pattern: '30 8 * * *',
+        tz: 'Asia/Shanghai',
+      });
+      expect(schedulers.find((s) => s.key === 'reports-monthly')).toMatchObject({
+        pattern: '0 6 1 * *',
         tz: 'Asia/Shanghai',
       });
       expect(schedulers.find((s) => s.key === 'audit-purge-daily')).toMatchObject({

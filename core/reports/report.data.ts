@@ -1,0 +1,337 @@
+import { sql } from 'kysely';
+import { addDays } from '../calendar/days.js';
+import { campaignResults } from '../campaigns/campaign-results.js';
+import type { DbOrTx } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { KpiStatus } from '../kpi/kpi.compute.js';
+import { kpiSummary } from '../kpi/kpi.service.js';
+import { metricsSeries } from '../metrics/metrics.query.js';
+
+/**
+ * Everything one monthly report (运营数据月报) shows, gathered for one organisation and one calendar
+ * month (Asia/Shanghai days). The PDF and the workbook are both drawn from this one object, so they
+ * never disagree. An empty month is a valid report: every list may be empty and every figure null.
+ */
+
+export interface KpiRow {
+  name: string;
+  metric: string;
+  kind: 'growth' | 'quota';
+  current: number | null;
+  /** The next milestone not yet passed (the last one when all have passed), or the quota required. */
+  target: number | null;
+  targetDate: string | null;
+  percent: number | null;
+  status: KpiStatus;
+  statusReason: string;
+}
+
+export interface QuotaRow {
+  name: string;
+  metric: string;
+  required: number;
+  done: number;
+  remaining: number;
+  periodStart: string;
+  periodEnd: string;
+  status: KpiStatus;
+}
+
+export interface DayRow {
+  date: string;
+  followers: number | null;
+  netFollowers: number | null;
+  reads: number | null;
+  shares: number | null;
+}
+
+export interface WeekRow {
+  weekStart: string;
+  followers: number | null;
+  reads: number | null;
+}
+
+export interface ArticleRow {
+  title: string;
+  account: string;
+  reads: number;
+  shares: number;
+}
+
+export interface CampaignRow {
+  name: string;
+  type: string;
+  startsOn: string;
+  endsOn: string;
+  reads: number | null;
+  shares: number | null;
+  netFollowers: number | null;
+  goalsMet: number;
+  goalsMeasured: number;
+}
+
+export interface SlaSummary {
+  met: number;
+  missed: number;
+  pending: number;
+  /** met ÷ (met + missed) × 100, 2 decimals; null when nothing was decided. */
+  rate: number | null;
+}
+
+export interface IncidentRow {
+  title: string;
+  account: string;
+  status: string;
+  outcome: string;
+  at: string;
+  reason: string;
+}
+
+export interface ReportData {
+  organisation: { id: string; name: string };
+  /** 'YYYY-MM' */
+  month: string;
+  from: string;
+  to: string;
+  kpi: { counts: Record<KpiStatus, number>; rows: KpiRow[] };
+  quotas: QuotaRow[];
+  daily: DayRow[];
+  weekly: WeekRow[];
+  topArticles: ArticleRow[];
+  campaigns: CampaignRow[];
+  sla: SlaSummary;
+  incidents: IncidentRow[];
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The first and last day of a 'YYYY-MM' month; INVALID_MONTH (400) otherwise. */
+export function monthRange(month: string): { from: string; to: string } {
+  const m = MONTH.exec(month);
+  if (!m || month < '2000-01')
+    throw new AppError('INVALID_MONTH', `month must be YYYY-MM: ${month}`, 400, { field: 'month' });
+  const from = `${month}-01`;
+  const [y, mo] = [Number(m[1]), Number(m[2])];
+  const next = mo === 12 ? `${y + 1}-01-01` : `${y}-${String(mo + 1).padStart(2, '0')}-01`;
+  return { from, to: addDays(next, -1) };
+}
+
+/** The month before the one containing the given Shanghai day. */
+export function previousMonth(day: string): string {
+  return addDays(`${day.slice(0, 7)}-01`, -1).slice(0, 7);
+}
+
+const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+/** The last second of a day in Asia/Shanghai. */
+const endOfDay = (day: string) => Date.parse(`${day}T23:59:59+08:00`);
+const startOf = (day: string) => `${day}T00:00:00+08:00`;
+
+/**
+ * Growth targets are read on the 1st of the next month, when the month's last day of figures is in
+ * (platform data arrive T+1); quotas are counted in the month itself (as of its last day), or the
+ * monthly quota would already be the next month's.
+ */
+async function kpiPart(db: DbOrTx, organisationId: string, to: string) {
+  const afterMonth = await kpiSummary(db, organisationId, Date.parse(`${addDays(to, 1)}T00:00:00+08:00`));
+  const inMonth = await kpiSummary(db, organisationId, endOfDay(to));
+  const rows: KpiRow[] = [];
+  const quotas: QuotaRow[] = [];
+  const counts = { on_track: 0, at_risk: 0, off_track: 0 };
+  const inMonthById = new Map(inMonth.items.map((i) => [i.target.id, i]));
+  for (const later of afterMonth.items) {
+    const item = later.quota ? (inMonthById.get(later.target.id) ?? later) : later;
+    counts[(item.growth ?? item.quota)?.status ?? 'at_risk']++;
+    const t = item.target;
+    if (item.quota) {
+      const q = item.quota;
+      rows.push({
+        name: t.name,
+        metric: t.metric,
+        kind: 'quota',
+        current: q.done,
+        target: q.required,
+        targetDate: q.periodEnd,
+        percent: q.required > 0 ? Math.round((q.done / q.required) * 1000) / 10 : null,
+        status: q.status,
+        statusReason: q.statusReason,
+      });
+      quotas.push({
+        name: t.name,
+        metric: t.metric,
+        required: q.required,
+        done: q.done,
+        remaining: q.remaining,
+        periodStart: q.periodStart,
+        periodEnd: q.periodEnd,
+        status: q.status,
+      });
+    } else if (item.growth) {
+      const g = item.growth;
+      const next = g.milestones.find((m) => m.state === 'upcoming') ?? g.milestones.at(-1) ?? null;
+      rows.push({
+        name: t.name,
+        metric: t.metric,
+        kind: 'growth',
+        current: g.current,
+        target: next?.target ?? null,
+        targetDate: next?.date ?? null,
+        percent: next?.percentOfTarget ?? null,
+        status: g.status,
+        statusReason: g.statusReason,
+      });
+    }
+  }
+  return { kpi: { counts, rows }, quotas };
+}
+
+async function topArticles(db: DbOrTx, accountIds: string[], from: string, to: string) {
+  if (accountIds.length === 0) return [];
+  const r = await sql<{ title: string; account: string; reads: string | null; shares: string | null }>`
+    select max(m.title) as title, max(a.name) as account, sum(m.reads) as reads, sum(m.shares) as shares
+    from metric_article_daily m join accounts a on a.id = m.account_id
+    where m.account_id = any(${accountIds}::uuid[]) and m.date between ${from}::date and ${to}::date
+    group by m.account_id, m.external_article_id
+    order by sum(m.reads) desc nulls last, max(m.title)
+    limit 10`.execute(db);
+  return r.rows.map((x) => ({
+    title: x.title,
+    account: x.account,
+    reads: num(x.reads) ?? 0,
+    shares: num(x.shares) ?? 0,
+  }));
+}
+
+async function campaignsPart(db: DbOrTx, organisationId: string, from: string, to: string) {
+  const rows = await db
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'type', 'starts_on', 'ends_on'])
+    .where('organisation_id', '=', organisationId)
+    .where('starts_on', '<=', to)
+    .where('ends_on', '>=', from)
+    .orderBy('starts_on')
+    .execute();
+  const out: CampaignRow[] = [];
+  for (const c of rows) {
+    const res = await campaignResults(db, c.id);
+    const measured = res.goals.filter((g) => g.measured && g.met !== null);
+    out.push({
+      name: c.name,
+      type: c.type,
+      startsOn: c.starts_on,
+      endsOn: c.ends_on,
+      reads: res.reads.total,
+      shares: res.shares.total,
+      netFollowers: res.netFollowers.total,
+      goalsMet: measured.filter((g) => g.met).length,
+      goalsMeasured: measured.length,
+    });
+  }
+  return out;
+}
+
+async function slaPart(db: DbOrTx, organisationId: string, from: string, to: string): Promise<SlaSummary> {
+  const r = await sql<{ met: string; missed: string; pending: string }>`
+    select count(*) filter (where outcome = 'met') as met,
+           count(*) filter (where outcome = 'missed') as missed,
+           count(*) filter (where outcome = 'pending') as pending
+    from sla_records where organisation_id = ${organisationId}
+      and approved_at >= ${startOf(from)}::timestamptz and approved_at < ${startOf(addDays(to, 1))}::timestamptz`.execute(
+    db,
+  );
+  const met = Number(r.rows[0]?.met ?? 0);
+  const missed = Number(r.rows[0]?.missed ?? 0);
+  const pending = Number(r.rows[0]?.pending ?? 0);
+  return {
+    met,
+    missed,
+    pending,
+    rate: met + missed === 0 ? null : Math.round((met / (met + missed)) * 10_000) / 100,
+  };
+}
+
+/**
+ * Publishing incidents: items whose publish attempt in the month failed, stayed unconfirmed or was
+ * abandoned, and items left failed / unconfirmed in the month, one line each with the latest reason.
+ */
+async function incidentsPart(db: DbOrTx, organisationId: string, from: string, to: string) {
+  const lo = startOf(from);
+  const hi = startOf(addDays(to, 1));
+  const r = await sql<{
+    title: string;
+    account: string;
+    status: string;
+    outcome: string | null;
+    at: Date;
+    reason: string | null;
+  }>`
+    select c.title, a.name as account, c.status, pa.outcome,
+           coalesce(pa.started_at, c.updated_at) as at,
+           coalesce(c.last_error->>'editorMessage', pa.error_message, c.last_error->>'message') as reason
+    from contents c
+    join accounts a on a.id = c.account_id
+    left join lateral (
+      select outcome, started_at, error_message from publish_attempts p
+      where p.content_id = c.id and p.outcome in ('failed', 'unconfirmed', 'abandoned')
+        and p.started_at >= ${lo}::timestamptz and p.started_at < ${hi}::timestamptz
+      order by p.started_at desc limit 1
+    ) pa on true
+    where c.organisation_id = ${organisationId}
+      and (pa.outcome is not null
+        or (c.status in ('failed', 'unconfirmed')
+          and c.updated_at >= ${lo}::timestamptz and c.updated_at < ${hi}::timestamptz))
+    order by at`.execute(db);
+  return r.rows.map((x) => ({
+    title: x.title,
+    account: x.account,
+    status: x.status,
+    outcome: x.outcome ?? x.status,
+    at: new Date(x.at).toISOString(),
+    reason: x.reason ?? '',
+  }));
+}
+
+export async function gatherReportData(
+  db: DbOrTx,
+  organisationId: string,
+  month: string,
+): Promise<ReportData> {
+  const { from, to } = monthRange(month);
+  const org = await db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('id', '=', organisationId)
+    .executeTakeFirst();
+  if (!org) throw new AppError('ORGANISATION_NOT_FOUND', 'No such organisation', 404);
+  const accountIds = (
+    await db.selectFrom('accounts').select('id').where('organisation_id', '=', organisationId).execute()
+  ).map((a) => a.id);
+
+  const daily = await metricsSeries(db, organisationId, { from, to, granularity: 'day' });
+  // The 52 weeks ending with the month (a week is labelled by its Monday).
+  const weekly = await metricsSeries(db, organisationId, {
+    from: addDays(to, -7 * 52 + 1),
+    to,
+    granularity: 'week',
+  });
+  const { kpi, quotas } = await kpiPart(db, organisationId, to);
+  return {
+    organisation: { id: org.id, name: org.name },
+    month,
+    from,
+    to,
+    kpi,
+    quotas,
+    daily: daily.points.map((p) => ({
+      date: p.period,
+      followers: p.followers,
+      netFollowers: p.netFollowers,
+      reads: p.reads,
+      shares: p.shares,
+    })),
+    weekly: weekly.points.map((p) => ({ weekStart: p.period, followers: p.followers, reads: p.reads })),
+    topArticles: await topArticles(db, accountIds, from, to),
+    campaigns: await campaignsPart(db, organisationId, from, to),
+    sla: await slaPart(db, organisationId, from, to),
+    incidents: await incidentsPart(db, organisationId, from, to),
+  };
+}
