@@ -34,6 +34,7 @@ import { metricsRoutes, portalMetricsRoutes } from './routes/metrics.routes.js';
 import { operationsRoutes } from './routes/operations.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { portalAccountRoutes } from './routes/portal-accounts.routes.js';
 import { portalCampaignRoutes } from './routes/portal-campaigns.routes.js';
 import { portalContentRoutes } from './routes/portal-content.routes.js';
 import { proofreadingRoutes } from './routes/proofreading.routes.js';
@@ -226,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     prefix: '/api/orgs',
   });
   await app.register(portalCampaignRoutes, { db: deps.db, prefix: '/portal/api' });
+  await app.register(portalAccountRoutes, { db: deps.db, prefix: '/portal/api' });
   const reports = {
     db: deps.db,
     dataDir: config.dataDir,

@@ -1,18 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { placeholderPage } from '../../dashboard/placeholder.page.js';
+import { adminPageRoutes } from './admin-pages.routes.js';
+import { portalPageRoutes } from './portal-pages.routes.js';
 
 /** The backend and portal pages; placeholders until the dashboard issue builds them. */
 export const pageRoutes: FastifyPluginAsync = async (app) => {
   const html = { schema: { hide: true }, config: { permission: 'public' } } as const;
   app.get('/', html, async (_req, reply) => reply.redirect('/admin'));
-  app.get('/admin', html, async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(placeholderPage({ title: '运营后台', subtitle: 'Yunying backend' })),
-  );
-  app.get('/portal', html, async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(placeholderPage({ title: '客户门户', subtitle: 'Yunying client portal' })),
-  );
+  // The backend pages: /admin, /admin/login, /admin/contents/*, … and /admin/assets/*.
+  await app.register(adminPageRoutes);
+  // The client portal: /portal, /portal/login, /portal/inbox and /portal/assets/*.
+  await app.register(portalPageRoutes);
 };

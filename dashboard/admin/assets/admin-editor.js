@@ -1,0 +1,372 @@
+// Editor of a WeChat edition or a Weibo post: save (proofread on save, findings shown inline), submit for
+// review, review, schedule, cancel, and the publishing status of the item.
+import {
+  accountLabel,
+  api,
+  attempt,
+  badge,
+  can,
+  el,
+  errorText,
+  fmtTime,
+  isoToLocal,
+  KIND_LABELS,
+  loadAccounts,
+  localToIso,
+  setStatus,
+  startPage,
+} from './admin-common.js';
+
+const FIELD_LABELS = { title: '标题', author: '作者', digest: '摘要', body: '正文', text: '微博正文' };
+const $ = (id) => document.getElementById(id);
+const blankArticle = () => ({
+  title: '',
+  author: null,
+  digest: null,
+  contentHtml: '',
+  original: false,
+  coverMediaId: null,
+});
+
+startPage(async () => {
+  const match = location.pathname.match(/^\/admin\/contents\/([0-9a-f-]{36})$/i);
+  let id = match ? match[1] : null;
+  let item = null;
+  let articles = [blankArticle()];
+  let current = 0;
+  const accounts = await loadAccounts();
+  const accountSelect = $('account');
+  for (const a of accounts.filter((x) => x.status !== 'disabled'))
+    accountSelect.append(el('option', { value: a.id }, accountLabel(a)));
+  const account = () => accounts.find((a) => a.id === accountSelect.value);
+  const kind = () => (account()?.platform === 'weibo' ? 'weibo_post' : 'wechat_edition');
+  const editable = () =>
+    can('content.write') &&
+    (!item || !['publishing', 'published', 'cancelled', 'unconfirmed'].includes(item.status));
+
+  function showKind() {
+    $('wechat-fields').hidden = kind() !== 'wechat_edition';
+    $('weibo-fields').hidden = kind() !== 'weibo_post';
+  }
+
+  function readArticle() {
+    const a = articles[current];
+    a.title = $('title').value.trim();
+    a.author = $('author').value.trim() || null;
+    a.digest = $('digest').value.trim() || null;
+    a.contentHtml = $('body').value;
+    a.original = $('original').checked;
+  }
+
+  function showArticle() {
+    const a = articles[current];
+    $('article-no').textContent = String(current + 1);
+    $('title').value = a.title;
+    $('author').value = a.author ?? '';
+    $('digest').value = a.digest ?? '';
+    $('body').value = a.contentHtml;
+    $('original').checked = Boolean(a.original);
+    $('cover-state').textContent = a.coverMediaId ? '已上传封面' : '未上传封面（提交审核前需要）';
+    const tabs = articles.map((_x, i) =>
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'btn secondary',
+          'aria-pressed': String(i === current),
+          onclick: () => {
+            readArticle();
+            current = i;
+            showArticle();
+          },
+        },
+        `第 ${i + 1} 篇`,
+      ),
+    );
+    if (articles.length < 8 && editable())
+      tabs.push(
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'btn secondary',
+            id: 'add-article',
+            onclick: () => {
+              readArticle();
+              articles.push(blankArticle());
+              current = articles.length - 1;
+              showArticle();
+            },
+          },
+          '添加一篇',
+        ),
+      );
+    $('article-tabs').replaceChildren(...tabs);
+    showFindings();
+  }
+
+  function fieldName(field) {
+    const m = field?.match(/^articles\.(\d+)\.(\w+)$/);
+    if (m) return `第 ${Number(m[1]) + 1} 篇${FIELD_LABELS[m[2]] ?? m[2]}`;
+    return FIELD_LABELS[field] ?? field ?? '';
+  }
+
+  function findingView(f) {
+    return el(
+      'li',
+      { class: `finding ${f.severity}` },
+      el('strong', {}, f.severity === 'block' ? '阻断' : '提醒'),
+      ` ${fieldName(f.field)}：“${f.match}”`,
+      f.suggestion ? ` → 建议“${f.suggestion}”` : '',
+      el('br'),
+      el('small', {}, `${f.category} · ${f.context}`),
+    );
+  }
+
+  /** The list in the side panel, and each field's findings under its input. */
+  function showFindings() {
+    for (const e of document.querySelectorAll('.inline-findings')) e.remove();
+    if (!item) return;
+    const findings = item.findings;
+    $('findings').replaceChildren(
+      findings.length
+        ? el('ul', { class: 'plain' }, findings.map(findingView))
+        : el('p', {}, `第 ${item.revision} 版：未发现问题`),
+    );
+    const failed = item.report.checks.filter((c) => !c.ok);
+    $('checks').replaceChildren(
+      ...failed.map((c) =>
+        el('p', { class: 'error' }, `超出限制：${fieldName(c.field)} ${c.value} / ${c.limit} ${c.unit}`),
+      ),
+    );
+    const inputs =
+      kind() === 'weibo_post'
+        ? { text: 'text' }
+        : Object.fromEntries(
+            ['title', 'author', 'digest', 'body'].map((k) => [`articles.${current}.${k}`, k]),
+          );
+    for (const [field, inputId] of Object.entries(inputs)) {
+      const mine = findings.filter((f) => f.field === field);
+      if (!mine.length) continue;
+      const list = el('ul', { class: 'inline-findings', id: `${inputId}-findings` }, mine.map(findingView));
+      $(inputId).setAttribute('aria-describedby', list.id);
+      $(inputId).closest('.field').append(list);
+    }
+  }
+
+  function bodyOf() {
+    if (kind() === 'weibo_post') return { kind: 'weibo_post', text: $('text').value };
+    readArticle();
+    return { kind: 'wechat_edition', articles };
+  }
+
+  async function showItem(view) {
+    item = view;
+    $('item-state').replaceChildren(
+      `${KIND_LABELS[item.kind]} · 第 ${item.revision} 版 · 状态：`,
+      badge(item.status),
+      item.publishAt ? ` · 计划 ${fmtTime(item.scheduledAt ?? item.publishAt)}` : '',
+    );
+    document.querySelector('h1').textContent = `编辑内容：${item.title}`;
+    document.title = `${item.title} · 运营 Yunying 后台`;
+    accountSelect.value = item.accountId;
+    accountSelect.disabled = true;
+    showKind();
+    if (item.body.kind === 'weibo_post') $('text').value = item.body.text;
+    else {
+      articles = item.body.articles.map((a) => ({ ...blankArticle(), ...a }));
+      current = Math.min(current, articles.length - 1);
+      showArticle();
+    }
+    $('publish-at').value = isoToLocal(item.publishAt);
+    $('schedule-at').value = isoToLocal(item.scheduledAt ?? item.publishAt);
+    $('preview').href = `/api/contents/${item.id}/preview`;
+    $('preview').hidden = false;
+    $('save').disabled = !editable();
+    showFindings();
+    const allowed = new Set(item.allowedActions);
+    $('workflow').hidden = false;
+    $('submit-box').hidden = !(allowed.has('submit') && can('content.submit'));
+    $('withdraw-box').hidden = !(allowed.has('withdraw') && can('content.submit'));
+    $('review-box').hidden = !(allowed.has('approve') && can('content.review'));
+    $('schedule-box').hidden = !(
+      (allowed.has('schedule') || allowed.has('reschedule')) &&
+      can('content.schedule')
+    );
+    $('schedule').hidden = !allowed.has('schedule');
+    $('reschedule').hidden = !allowed.has('reschedule');
+    $('cancel-box').hidden = !(allowed.has('cancel') && can('content.cancel'));
+    $('review-steps').replaceChildren(
+      el('p', {}, `审核：需 ${item.review.stepsRequired} 级`),
+      ...item.review.steps.map((s) =>
+        el(
+          'p',
+          {},
+          `第 ${s.step} 级 ${s.decision === 'approved' ? '通过' : '驳回'} · ${s.reviewerName ?? '—'}（${s.surface === 'portal' ? '客户' : '后台'}）${s.comment ? ` · ${s.comment}` : ''} · ${fmtTime(s.at)}`,
+        ),
+      ),
+      item.sla
+        ? el(
+            'p',
+            {},
+            `发布时限：${fmtTime(item.sla.deadline)}（${{ pending: '进行中', met: '已达标', missed: '已超时', void: '不计' }[item.sla.outcome]}）`,
+          )
+        : '',
+    );
+    await showPublishing();
+  }
+
+  async function showPublishing() {
+    const box = $('publishing');
+    if (!['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(item.status)) {
+      box.hidden = true;
+      return;
+    }
+    const p = await api('GET', `/api/contents/${item.id}/publishing`);
+    box.hidden = false;
+    const rows = (p.history ?? []).map((h) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, String(h.attempt)),
+        el('td', {}, fmtTime(h.startedAt)),
+        el('td', {}, h.outcome ?? '进行中'),
+        el('td', {}, h.error ? `${h.error.kind} ${h.error.code ?? ''} ${h.error.message ?? ''}` : '—'),
+      ),
+    );
+    $('publishing-body').replaceChildren(
+      el(
+        'p',
+        {},
+        '状态：',
+        badge(p.status),
+        ` · 尝试 ${p.attempts} 次 · 排期 ${fmtTime(p.scheduledAt)} · 发布于 ${fmtTime(p.publishedAt)}`,
+      ),
+      p.status === 'unconfirmed'
+        ? el(
+            'p',
+            { class: 'error' },
+            '结果待确认：提交后平台未答复。系统会向平台查询结果，不会重复发送；请勿手工重发。',
+          )
+        : '',
+      p.lastError
+        ? el(
+            'p',
+            { class: 'error' },
+            `最近错误：${typeof p.lastError === 'string' ? p.lastError : JSON.stringify(p.lastError)}`,
+          )
+        : '',
+      ...(Array.isArray(p.publishedUrls) ? p.publishedUrls : []).map((u) =>
+        el('p', {}, el('a', { href: String(u) }, String(u))),
+      ),
+      rows.length
+        ? el(
+            'table',
+            { class: 'table' },
+            el('caption', {}, '发布尝试'),
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                ['次数', '开始', '结果', '错误'].map((h) => el('th', { scope: 'col' }, h)),
+              ),
+            ),
+            el('tbody', {}, rows),
+          )
+        : el('p', {}, '尚无发布尝试'),
+    );
+  }
+
+  async function reload() {
+    await showItem(await api('GET', `/api/contents/${id}`));
+  }
+
+  const act = (label, fn) => async () => {
+    const r = await attempt(label, fn);
+    if (r) await showItem(r);
+  };
+
+  $('editor-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!account()) return setStatus('请先选择发布账号', true);
+    const publishAt = localToIso($('publish-at').value);
+    const saved = await attempt('保存', () =>
+      id
+        ? api('PATCH', `/api/contents/${id}`, { body: bodyOf(), publishAt, baseRevision: item.revision })
+        : api('POST', '/api/contents', {
+            accountId: accountSelect.value,
+            body: bodyOf(),
+            ...(publishAt ? { publishAt } : {}),
+          }),
+    );
+    if (!saved) return;
+    if (!id) {
+      id = saved.id;
+      history.replaceState(null, '', `/admin/contents/${id}`);
+    }
+    await showItem(saved);
+    setStatus(`已保存第 ${saved.revision} 版，校对发现 ${saved.findings.length} 处问题`);
+  });
+
+  $('cover').addEventListener('change', async () => {
+    const file = $('cover').files[0];
+    if (!file || !account()) return;
+    const form = new FormData();
+    form.append('file', file);
+    const media = await attempt('上传封面', () =>
+      api('POST', `/api/media?organisationId=${account().organisationId}`, form),
+    );
+    if (!media) return;
+    articles[current].coverMediaId = media.id;
+    $('cover-state').textContent = `已上传封面：${media.originalName}（保存后生效）`;
+  });
+
+  $('submit-review').addEventListener(
+    'click',
+    act('提交审核', () => {
+      const reason = $('override-reason').value.trim();
+      return api('POST', `/api/contents/${id}/submit`, reason ? { overrideReason: reason } : {});
+    }),
+  );
+  $('withdraw').addEventListener(
+    'click',
+    act('撤回', () => api('POST', `/api/contents/${id}/withdraw`)),
+  );
+  for (const decision of ['approved', 'rejected'])
+    $(decision === 'approved' ? 'approve' : 'reject').addEventListener(
+      'click',
+      act(decision === 'approved' ? '审核通过' : '驳回', () =>
+        api('POST', `/api/contents/${id}/review`, {
+          decision,
+          comment: $('review-comment').value.trim() || null,
+          revision: item.revision,
+        }),
+      ),
+    );
+  for (const action of ['schedule', 'reschedule'])
+    $(action).addEventListener(
+      'click',
+      act(action === 'schedule' ? '排期' : '改期', () =>
+        api('POST', `/api/contents/${id}/${action}`, { publishAt: localToIso($('schedule-at').value) }),
+      ),
+    );
+  $('cancel').addEventListener(
+    'click',
+    act('取消发布', () => {
+      const reason = $('cancel-reason').value.trim();
+      if (!reason) throw new Error('请填写取消理由');
+      return api('POST', `/api/contents/${id}/cancel`, { reason });
+    }),
+  );
+  accountSelect.addEventListener('change', showKind);
+
+  showKind();
+  if (id) await reload().catch((err) => setStatus(`无法打开内容：${errorText(err)}`, true));
+  else {
+    showArticle();
+    if (!can('content.write')) setStatus('你的角色不能新建内容', true);
+    if (!accounts.length) setStatus('还没有可用的账号：请先由超级管理员登记账号', true);
+  }
+});
