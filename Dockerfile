@@ -43,7 +43,7 @@ COPY --from=build --chown=root:root /app/dist ./dist
 # Data files read at run time (tsc does not copy them into dist/).
 COPY --chown=root:root core/identity/data ./core/identity/data
 COPY --chown=root:root core/proofreading/data ./core/proofreading/data
-COPY --chown=root:root dashboard/assets ./dashboard/assets
+COPY --chown=root:root dashboard/portal/assets ./dashboard/portal/assets
 COPY --chown=root:root dashboard/admin/assets ./dashboard/admin/assets
 COPY --chown=root:root package.json ./
 USER yunying

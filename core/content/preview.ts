@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.js';
 import type { ContentBody } from './content.body.js';
 
 /**
@@ -6,11 +7,6 @@ import type { ContentBody } from './content.body.js';
  * on save; everything else is escaped here. `mediaUrl` maps a library image id to a URL the viewer's
  * surface may load (backend or portal).
  */
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 const LIBRARY_SRC = /\/api\/media\/([0-9a-f-]{36})\/file/gi;
 

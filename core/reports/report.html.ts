@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { escapeHtml, scriptJson } from '../html.js';
 import type { KpiStatus } from '../kpi/kpi.compute.js';
 import type { ReportData } from './report.data.js';
 
@@ -20,27 +21,6 @@ function chartJsSource(): string {
     chartJs = readFileSync(path.join(path.dirname(entry), 'chart.umd.js'), 'utf8');
   }
   return chartJs;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-/** JSON that is safe inside a <script> element (no `</script>`, no `<!--`, no line separators). */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }
 
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });

@@ -1,10 +1,6 @@
+import { escapeHtml } from '../../core/html.js';
 import type { Permission } from '../../core/identity/permissions.js';
-import { type AdminAssetName, adminAssetUrl } from './assets.js';
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { type AdminAssetName, adminAssets } from './assets.js';
 
 /** The sections of the backend: path, label, and the permission that shows the link. */
 export const ADMIN_NAV: ReadonlyArray<{ key: string; href: string; label: string; permission: Permission }> =
@@ -36,7 +32,7 @@ export interface AdminShellOptions {
  */
 export function adminShell(o: AdminShellOptions): string {
   const modules = o.modules.map(
-    (s) => `<script type="module" src="${escapeHtml(adminAssetUrl(s))}"></script>`,
+    (s) => `<script type="module" src="${escapeHtml(adminAssets.url(s))}"></script>`,
   );
   const header =
     o.nav === undefined
@@ -59,7 +55,7 @@ ${ADMIN_NAV.map(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(o.title)} · 运营 Yunying 后台</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(adminAssetUrl('admin.css'))}">
+<link rel="stylesheet" href="${escapeHtml(adminAssets.url('admin.css'))}">
 ${modules.join('\n')}
 </head>
 <body data-page="${escapeHtml(o.page)}">

@@ -1,9 +1,5 @@
-import { type AssetName, portalAssetUrl } from './assets.js';
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../../core/html.js';
+import { type PortalAssetName, portalAssets } from './assets.js';
 
 export interface ShellOptions {
   /** The page's own title (escaped here). */
@@ -11,8 +7,8 @@ export interface ShellOptions {
   /** Trusted markup built by the page templates, which escape every value they insert. */
   body: string;
   /** Classic scripts first (chart.js defines a global), then ES modules; all from 'self' (CSP). */
-  scripts?: AssetName[];
-  modules?: AssetName[];
+  scripts?: PortalAssetName[];
+  modules?: PortalAssetName[];
   /** data-page on <body>, read by the browser modules. */
   page: string;
 }
@@ -20,10 +16,10 @@ export interface ShellOptions {
 /** The HTML document around every portal page: no inline script, so the CSP stays script-src 'self'. */
 export function portalShell(o: ShellOptions): string {
   const scripts = (o.scripts ?? []).map(
-    (s) => `<script src="${escapeHtml(portalAssetUrl(s))}" defer></script>`,
+    (s) => `<script src="${escapeHtml(portalAssets.url(s))}" defer></script>`,
   );
   const modules = (o.modules ?? []).map(
-    (s) => `<script type="module" src="${escapeHtml(portalAssetUrl(s))}"></script>`,
+    (s) => `<script type="module" src="${escapeHtml(portalAssets.url(s))}"></script>`,
   );
   return `<!doctype html>
 <html lang="zh-CN">
@@ -32,7 +28,7 @@ export function portalShell(o: ShellOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(o.title)} · 运营 Yunying 客户门户</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(portalAssetUrl('portal.css'))}">
+<link rel="stylesheet" href="${escapeHtml(portalAssets.url('portal.css'))}">
 ${[...scripts, ...modules].join('\n')}
 </head>
 <body data-page="${escapeHtml(o.page)}">

@@ -441,39 +441,17 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
     }
   }, 60_000);
 
-  it('measures a warm browser against a cold launch per report', async () => {
-    const { escapeHtml, renderReportHtml } = await import('../../core/reports/report.html.js');
+  it('escapes user content in the page it prints', async () => {
+    const { renderReportHtml } = await import('../../core/reports/report.html.js');
+    const { escapeHtml } = await import('../../core/html.js');
     const { gatherReportData } = await import('../../core/reports/report.data.js');
     const page = renderReportHtml(await gatherReportData(db, lottery.orgId, '2026-10'), new Date(NOW));
     // User content is escaped in the page itself (the CSP nonce is the second line of defence).
     expect(page.html).not.toContain('<img src=x');
     expect(page.html).toContain(escapeHtml(XSS_TITLE));
-    const time = async (f: () => Promise<unknown>) => {
-      const t = performance.now();
-      await f();
-      return performance.now() - t;
-    };
-    await renderer.printToPdf(page.html, { footerTemplate: page.footerTemplate });
-    const warm: number[] = [];
-    for (let i = 0; i < 5; i++)
-      warm.push(await time(() => renderer.printToPdf(page.html, { footerTemplate: page.footerTemplate })));
-    const cold: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const fresh = new PdfRenderer({ executablePath: chromium });
-      cold.push(await time(() => fresh.printToPdf(page.html, { footerTemplate: page.footerTemplate })));
-      await fresh.close();
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    const result = {
-      warmMedianMs: Math.round(median(warm)),
-      coldMedianMs: Math.round(median(cold)),
-      ratio: Math.round((median(cold) / median(warm)) * 10) / 10,
-      warm: warm.map(Math.round),
-      cold: cold.map(Math.round),
-    };
-    await writeFile(path.join(ARTIFACTS, 'report-timing.json'), `${JSON.stringify(result, null, 2)}\n`);
-    expect(median(warm)).toBeLessThan(median(cold));
-  }, 120_000);
+    const pdf = await renderer.printToPdf(page.html, { footerTemplate: page.footerTemplate });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  }, 60_000);
 });
 
 /** An organisation with one account and a single day of figures in September 2026. */
