@@ -45,6 +45,7 @@ COPY --chown=root:root core/identity/data ./core/identity/data
 COPY --chown=root:root core/proofreading/data ./core/proofreading/data
 COPY --chown=root:root dashboard/portal/assets ./dashboard/portal/assets
 COPY --chown=root:root dashboard/admin/assets ./dashboard/admin/assets
+COPY --chown=root:root dashboard/shared/assets ./dashboard/shared/assets
 COPY --chown=root:root package.json ./
 USER yunying
 VOLUME ["/data"]

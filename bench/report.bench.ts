@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../core/config/config.js';
 import { buildWorkbook } from '../core/reports/excel.js';
 import { gatherReportData } from '../core/reports/report.data.js';
-import { renderReportHtml } from '../core/reports/report.html.js';
+import { renderReportPage } from '../dashboard/portal/report.page.js';
 import { findChromium } from '../integrations/pdf/chromium.js';
 import { PdfRenderer } from '../integrations/pdf/pdf-renderer.js';
 import { createMigratedDatabase } from '../tests/helpers/services.js';
@@ -72,9 +72,9 @@ async function main(): Promise<void> {
     const report = async (renderer: PdfRenderer) => {
       const t0 = performance.now();
       const data = await gatherReportData(database.db, orgId, MONTH);
-      const page = renderReportHtml(data, new Date());
+      const page = renderReportPage(data, new Date());
       const t1 = performance.now();
-      const pdf = await renderer.printToPdf(page.html, { footerTemplate: page.footerTemplate });
+      const pdf = await renderer.printToPdf(page.html, page);
       const t2 = performance.now();
       await buildWorkbook(data, new Date());
       const t3 = performance.now();

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { adminAssets } from '../../dashboard/admin/assets.js';
+import { adminManagePage, MANAGE_PAGES } from '../../dashboard/admin/manage.page.js';
 import {
   adminCalendarPage,
   adminContentsPage,
   adminEditorPage,
   adminLoginPage,
-  adminManagePage,
+  adminSetupPage,
 } from '../../dashboard/admin/pages.js';
 import { serveAssets, servePages } from './static-assets.route.js';
 
@@ -20,15 +21,12 @@ export const adminPageRoutes: FastifyPluginAsync = async (app) => {
   servePages(app, {
     '/admin': adminCalendarPage(),
     '/admin/login': adminLoginPage(),
+    '/admin/setup': adminSetupPage(),
     '/admin/contents': adminContentsPage(),
     '/admin/contents/new': editor,
     '/admin/contents/:id': editor,
-    '/admin/accounts': adminManagePage('accounts'),
-    '/admin/kpi': adminManagePage('kpi'),
-    '/admin/campaigns': adminManagePage('campaigns'),
-    '/admin/alerts': adminManagePage('alerts'),
-    '/admin/users': adminManagePage('users'),
-    '/admin/audit': adminManagePage('audit'),
+    // /admin/accounts, /admin/organisations, /admin/kpi, /admin/campaigns, /admin/alerts, /admin/users, /admin/audit
+    ...Object.fromEntries(MANAGE_PAGES.map((key) => [`/admin/${key}`, adminManagePage(key)])),
   });
   serveAssets(app, adminAssets);
 };

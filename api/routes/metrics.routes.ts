@@ -15,7 +15,7 @@ import {
 import type { SummaryCache } from '../../core/metrics/cache.js';
 import { applyImport, getImport, previewImport } from '../../core/metrics/imports.service.js';
 import { getBackfill, listBackfills, requestBackfill } from '../../core/metrics/ingest.js';
-import { metricsSeries } from '../../core/metrics/metrics.query.js';
+import { metricsSeries, topArticles } from '../../core/metrics/metrics.query.js';
 import { actorOf, portalOrganisationOf } from '../plugins/auth.js';
 import { authErrors, IdParams, Nullable, Uuid } from '../schemas/identity.schemas.js';
 
@@ -60,20 +60,44 @@ const WEEKLY_READS_DEFINITION =
   'of the counted weeks. The current value uses the last 4 complete weeks; a baseline period uses its own ' +
   'complete weeks (November 2021: 1–28 November).';
 
+const AccountsFilter = Type.Optional(
+  Type.String({
+    pattern: '^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36})*$',
+    description: 'account ids, comma-separated',
+  }),
+);
 const SeriesQuery = Type.Object(
   {
     from: Day,
     to: Day,
     granularity: Type.Enum(['day', 'week', 'month'], { default: 'week' }),
-    accounts: Type.Optional(
-      Type.String({
-        pattern: '^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36})*$',
-        description: 'account ids, comma-separated',
-      }),
-    ),
+    accounts: AccountsFilter,
   },
   { additionalProperties: false },
 );
+const TopArticlesQuery = Type.Object(
+  {
+    from: Day,
+    to: Day,
+    accounts: AccountsFilter,
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+const TopArticles = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      accountId: Type.String(),
+      account: Type.String(),
+      title: Type.String(),
+      firstDay: Type.String(),
+      reads: Type.Integer(),
+      readers: Type.Union([Type.Integer(), Type.Null()]),
+      shares: Type.Union([Type.Integer(), Type.Null()]),
+      likes: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ),
+});
 const SeriesPoint = Type.Object({
   period: Type.String(),
   followers: Nullable(Type.Number()),
@@ -186,6 +210,18 @@ const seriesOf = (ctx: MetricsRoutesContext, orgId: string, q: Static<typeof Ser
       ...(q.accounts ? { accountIds: q.accounts.split(',') } : {}),
     });
   });
+const topArticlesOf = (ctx: MetricsRoutesContext, orgId: string, q: Static<typeof TopArticlesQuery>) =>
+  ctx.cache.get(orgId, `top|${q.from}|${q.to}|${q.limit}|${q.accounts ?? ''}`, async () => {
+    await assertOrganisation(ctx.db, orgId);
+    const items = await topArticles(ctx.db, orgId, {
+      from: q.from,
+      to: q.to,
+      limit: q.limit,
+      ...(q.accounts ? { accountIds: q.accounts.split(',') } : {}),
+    });
+    return { items };
+  });
+
 const kpiOf = (ctx: MetricsRoutesContext, orgId: string) =>
   ctx.cache.get(orgId, 'kpi', async () => {
     await assertOrganisation(ctx.db, orgId);
@@ -275,6 +311,21 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext> = as
       },
     },
     async (request) => seriesOf(ctx, request.params.orgId, request.query),
+  );
+
+  app.get(
+    '/orgs/:orgId/top-articles',
+    {
+      config: { permission: 'metrics.read' },
+      schema: {
+        tags: ['metrics'],
+        summary: 'The most-read articles over a range (reads in the range, summed per article)',
+        params: OrgParams,
+        querystring: TopArticlesQuery,
+        response: { 200: TopArticles, ...authErrors },
+      },
+    },
+    async (request) => topArticlesOf(ctx, request.params.orgId, request.query),
   );
 
   app.get(
@@ -460,5 +511,18 @@ export const portalMetricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesContext
       },
     },
     async (request) => seriesOf(ctx, orgOf(request), request.query),
+  );
+  app.get(
+    '/top-articles',
+    {
+      config: { permission: 'portal.dashboard' },
+      schema: {
+        tags: ['portal'],
+        summary: 'Your organisation’s most-read articles over a range',
+        querystring: TopArticlesQuery,
+        response: { 200: TopArticles, ...authErrors },
+      },
+    },
+    async (request) => topArticlesOf(ctx, orgOf(request), request.query),
   );
 };

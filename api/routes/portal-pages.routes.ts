@@ -3,6 +3,7 @@ import { portalAssets } from '../../dashboard/portal/assets.js';
 import { portalDashboardPage } from '../../dashboard/portal/dashboard.page.js';
 import { portalInboxPage } from '../../dashboard/portal/inbox.page.js';
 import { portalLoginPage } from '../../dashboard/portal/login.page.js';
+import { portalSetupPage } from '../../dashboard/portal/setup.page.js';
 import { serveAssets, servePages } from './static-assets.route.js';
 
 /**
@@ -15,6 +16,7 @@ export const portalPageRoutes: FastifyPluginAsync = async (app) => {
   servePages(app, {
     '/portal': portalDashboardPage(),
     '/portal/login': portalLoginPage(),
+    '/portal/setup': portalSetupPage(),
     '/portal/inbox': portalInboxPage(),
   });
   serveAssets(app, portalAssets);

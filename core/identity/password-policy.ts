@@ -10,7 +10,8 @@ export interface PolicyViolation {
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-const RULES: ReadonlyArray<{ code: string; message: string; messageEn: string }> = [
+/** Every rule of the policy, in the order a form lists them. */
+export const PASSWORD_RULES: ReadonlyArray<{ code: string; message: string; messageEn: string }> = [
   {
     code: 'PASSWORD_TOO_SHORT',
     message: `密码至少 ${MIN_PASSWORD_LENGTH} 个字符`,
@@ -50,7 +51,7 @@ const RULES: ReadonlyArray<{ code: string; message: string; messageEn: string }>
 ];
 
 function violation(code: string): PolicyViolation {
-  const rule = RULES.find((r) => r.code === code);
+  const rule = PASSWORD_RULES.find((r) => r.code === code);
   if (!rule) throw new Error(`unknown password rule ${code}`);
   return { ...rule };
 }

@@ -44,24 +44,7 @@ export async function metricsSeries(
   points: SeriesPoint[];
 }> {
   checkRange(q.from, q.to, { maxDays: MAX_DAYS[q.granularity] });
-  const all = await db
-    .selectFrom('accounts')
-    .select('id')
-    .where('organisation_id', '=', organisationId)
-    .execute();
-  const own = new Set(all.map((a) => a.id));
-  const foreign = (q.accountIds ?? []).filter((id) => !own.has(id));
-  if (foreign.length > 0)
-    throw new AppError(
-      'ACCOUNT_NOT_IN_ORGANISATION',
-      'an account does not belong to this organisation',
-      422,
-      {
-        field: 'accounts',
-        accountIds: foreign,
-      },
-    );
-  const accountIds = q.accountIds?.length ? q.accountIds : [...own];
+  const accountIds = await chosenAccounts(db, organisationId, q.accountIds);
   if (accountIds.length === 0) return { ...q, accountIds, points: [] };
 
   if (q.granularity === 'day') {
@@ -101,4 +84,72 @@ function point(x: Record<string, string | null>, articleReads: number | null): S
     articleReads,
     accounts: Number(x.accounts),
   };
+}
+
+/** The chosen accounts (default: all of the organisation's); ACCOUNT_NOT_IN_ORGANISATION for others. */
+async function chosenAccounts(db: DbOrTx, organisationId: string, chosen: string[] | undefined) {
+  const all = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .execute();
+  const own = new Set(all.map((a) => a.id));
+  const foreign = (chosen ?? []).filter((id) => !own.has(id));
+  if (foreign.length > 0)
+    throw new AppError(
+      'ACCOUNT_NOT_IN_ORGANISATION',
+      'an account does not belong to this organisation',
+      422,
+      {
+        field: 'accounts',
+        accountIds: foreign,
+      },
+    );
+  return chosen?.length ? chosen : [...own];
+}
+
+export interface TopArticle {
+  accountId: string;
+  account: string;
+  title: string;
+  /** The first day with figures in the range (the publishing day for articles published in it). */
+  firstDay: string;
+  reads: number;
+  readers: number | null;
+  shares: number | null;
+  likes: number | null;
+}
+
+/**
+ * The most-read articles over [from, to]: each article's daily figures summed over the range (an article
+ * published before the range counts only the reads it had in it). Ties are broken by title, so the list
+ * is stable.
+ */
+export async function topArticles(
+  db: DbOrTx,
+  organisationId: string,
+  q: { from: string; to: string; accountIds?: string[]; limit?: number },
+): Promise<TopArticle[]> {
+  checkRange(q.from, q.to, { maxDays: MAX_DAYS.week });
+  const accountIds = await chosenAccounts(db, organisationId, q.accountIds);
+  if (accountIds.length === 0) return [];
+  const r = await sql<Record<string, string | null>>`
+    select m.account_id, max(a.name) as account, max(m.title) as title, min(m.date)::text as first_day,
+           coalesce(sum(m.reads), 0) as reads, sum(m.readers) as readers, sum(m.shares) as shares,
+           sum(m.likes) as likes
+    from metric_article_daily m join accounts a on a.id = m.account_id
+    where m.account_id = any(${accountIds}::uuid[]) and m.date between ${q.from}::date and ${q.to}::date
+    group by m.account_id, m.external_article_id
+    order by coalesce(sum(m.reads), 0) desc, max(m.title), m.account_id
+    limit ${q.limit ?? 10}`.execute(db);
+  return r.rows.map((x) => ({
+    accountId: x.account_id as string,
+    account: x.account as string,
+    title: x.title as string,
+    firstDay: x.first_day as string,
+    reads: Number(x.reads),
+    readers: n(x.readers ?? null),
+    shares: n(x.shares ?? null),
+    likes: n(x.likes ?? null),
+  }));
 }

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { ReportData } from './report.data.js';
-import { CAMPAIGN_TYPES, INCIDENT_LABELS, monthLabel, STATUS_LABELS, shanghaiTime } from './report.html.js';
+import { CAMPAIGN_TYPES, INCIDENT_LABELS, monthLabel, STATUS_LABELS, shanghaiTime } from './report.labels.js';
 
 /**
  * The month's data tables (报表) as an Excel workbook: one sheet per section of the PDF, a styled

@@ -1,17 +1,30 @@
 import { sql } from 'kysely';
 import { addDays } from '../calendar/days.js';
-import { campaignResults } from '../campaigns/campaign-results.js';
+import { type CampaignDetail, getCampaign } from '../campaigns/campaigns.service.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { KpiStatus } from '../kpi/kpi.compute.js';
 import { kpiSummary } from '../kpi/kpi.service.js';
-import { metricsSeries } from '../metrics/metrics.query.js';
+import { metricsSeries, type SeriesPoint, type TopArticle, topArticles } from '../metrics/metrics.query.js';
 
 /**
  * Everything one monthly report (运营数据月报) shows, gathered for one organisation and one calendar
  * month (Asia/Shanghai days). The PDF and the workbook are both drawn from this one object, so they
  * never disagree. An empty month is a valid report: every list may be empty and every figure null.
+ * `view` holds the same data in the portal API's shapes: the report page draws it with the portal's own
+ * section code (dashboard/portal/assets/portal-sections.js).
  */
+
+export type KpiSummary = Awaited<ReturnType<typeof kpiSummary>>;
+
+/** What the portal's sections draw, as the portal API returns it. */
+export interface ReportView {
+  kpi: KpiSummary;
+  daily: SeriesPoint[];
+  weekly: SeriesPoint[];
+  campaigns: CampaignDetail[];
+  topArticles: TopArticle[];
+}
 
 export interface KpiRow {
   name: string;
@@ -101,6 +114,7 @@ export interface ReportData {
   campaigns: CampaignRow[];
   sla: SlaSummary;
   incidents: IncidentRow[];
+  view: ReportView;
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -121,7 +135,6 @@ export function previousMonth(day: string): string {
   return addDays(`${day.slice(0, 7)}-01`, -1).slice(0, 7);
 }
 
-const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 /** The last second of a day in Asia/Shanghai. */
 const endOfDay = (day: string) => Date.parse(`${day}T23:59:59+08:00`);
 const startOf = (day: string) => `${day}T00:00:00+08:00`;
@@ -138,8 +151,10 @@ async function kpiPart(db: DbOrTx, organisationId: string, to: string) {
   const quotas: QuotaRow[] = [];
   const counts = { on_track: 0, at_risk: 0, off_track: 0 };
   const inMonthById = new Map(inMonth.items.map((i) => [i.target.id, i]));
-  for (const later of afterMonth.items) {
-    const item = later.quota ? (inMonthById.get(later.target.id) ?? later) : later;
+  const items = afterMonth.items.map((later) =>
+    later.quota ? (inMonthById.get(later.target.id) ?? later) : later,
+  );
+  for (const item of items) {
     counts[(item.growth ?? item.quota)?.status ?? 'at_risk']++;
     const t = item.target;
     if (item.quota) {
@@ -181,24 +196,7 @@ async function kpiPart(db: DbOrTx, organisationId: string, to: string) {
       });
     }
   }
-  return { kpi: { counts, rows }, quotas };
-}
-
-async function topArticles(db: DbOrTx, accountIds: string[], from: string, to: string) {
-  if (accountIds.length === 0) return [];
-  const r = await sql<{ title: string; account: string; reads: string | null; shares: string | null }>`
-    select max(m.title) as title, max(a.name) as account, sum(m.reads) as reads, sum(m.shares) as shares
-    from metric_article_daily m join accounts a on a.id = m.account_id
-    where m.account_id = any(${accountIds}::uuid[]) and m.date between ${from}::date and ${to}::date
-    group by m.account_id, m.external_article_id
-    order by sum(m.reads) desc nulls last, max(m.title)
-    limit 10`.execute(db);
-  return r.rows.map((x) => ({
-    title: x.title,
-    account: x.account,
-    reads: num(x.reads) ?? 0,
-    shares: num(x.shares) ?? 0,
-  }));
+  return { kpi: { counts, rows }, quotas, summary: { ...afterMonth, today: to, counts, items } };
 }
 
 async function campaignsPart(db: DbOrTx, organisationId: string, from: string, to: string) {
@@ -210,23 +208,23 @@ async function campaignsPart(db: DbOrTx, organisationId: string, from: string, t
     .where('ends_on', '>=', from)
     .orderBy('starts_on')
     .execute();
-  const out: CampaignRow[] = [];
-  for (const c of rows) {
-    const res = await campaignResults(db, c.id);
-    const measured = res.goals.filter((g) => g.measured && g.met !== null);
-    out.push({
+  const details: CampaignDetail[] = [];
+  for (const c of rows) details.push(await getCampaign(db, organisationId, c.id, { client: true }));
+  const table = details.map((c): CampaignRow => {
+    const measured = c.results.goals.filter((g) => g.measured && g.met !== null);
+    return {
       name: c.name,
       type: c.type,
-      startsOn: c.starts_on,
-      endsOn: c.ends_on,
-      reads: res.reads.total,
-      shares: res.shares.total,
-      netFollowers: res.netFollowers.total,
+      startsOn: c.startsOn,
+      endsOn: c.endsOn,
+      reads: c.results.reads.total,
+      shares: c.results.shares.total,
+      netFollowers: c.results.netFollowers.total,
       goalsMet: measured.filter((g) => g.met).length,
       goalsMeasured: measured.length,
-    });
-  }
-  return out;
+    };
+  });
+  return { details, table };
 }
 
 async function slaPart(db: DbOrTx, organisationId: string, from: string, to: string): Promise<SlaSummary> {
@@ -302,10 +300,6 @@ export async function gatherReportData(
     .where('id', '=', organisationId)
     .executeTakeFirst();
   if (!org) throw new AppError('ORGANISATION_NOT_FOUND', 'No such organisation', 404);
-  const accountIds = (
-    await db.selectFrom('accounts').select('id').where('organisation_id', '=', organisationId).execute()
-  ).map((a) => a.id);
-
   const daily = await metricsSeries(db, organisationId, { from, to, granularity: 'day' });
   // The 52 weeks ending with the month (a week is labelled by its Monday).
   const weekly = await metricsSeries(db, organisationId, {
@@ -313,7 +307,9 @@ export async function gatherReportData(
     to,
     granularity: 'week',
   });
-  const { kpi, quotas } = await kpiPart(db, organisationId, to);
+  const { kpi, quotas, summary } = await kpiPart(db, organisationId, to);
+  const top = await topArticles(db, organisationId, { from, to, limit: 10 });
+  const campaigns = await campaignsPart(db, organisationId, from, to);
   return {
     organisation: { id: org.id, name: org.name },
     month,
@@ -329,9 +325,21 @@ export async function gatherReportData(
       shares: p.shares,
     })),
     weekly: weekly.points.map((p) => ({ weekStart: p.period, followers: p.followers, reads: p.reads })),
-    topArticles: await topArticles(db, accountIds, from, to),
-    campaigns: await campaignsPart(db, organisationId, from, to),
+    topArticles: top.map((a) => ({
+      title: a.title,
+      account: a.account,
+      reads: a.reads,
+      shares: a.shares ?? 0,
+    })),
+    campaigns: campaigns.table,
     sla: await slaPart(db, organisationId, from, to),
     incidents: await incidentsPart(db, organisationId, from, to),
+    view: {
+      kpi: summary,
+      daily: daily.points,
+      weekly: weekly.points,
+      campaigns: campaigns.details,
+      topArticles: top,
+    },
   };
 }

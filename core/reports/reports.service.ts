@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type ReportPage, renderReportPage } from '../../dashboard/portal/report.page.js';
 import { type AlertsContext, raiseAlert } from '../alerts/alerts.service.js';
 import { recordActorAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/database.js';
@@ -9,7 +10,7 @@ import type { Actor } from '../identity/users.service.js';
 import { dayOf } from '../metrics/ingest.js';
 import { buildWorkbook } from './excel.js';
 import { gatherReportData, monthRange, previousMonth } from './report.data.js';
-import { monthLabel, renderReportHtml } from './report.html.js';
+import { monthLabel } from './report.labels.js';
 import {
   claimReport,
   findReport,
@@ -33,7 +34,7 @@ import type { ReportStatus } from './reports.table.js';
 
 /** The printer, as core sees it (integrations/pdf/pdf-renderer.ts implements it). */
 export interface PdfPrinter {
-  printToPdf(html: string, opts?: { footerTemplate?: string }): Promise<Buffer>;
+  printToPdf(html: string, opts?: Pick<ReportPage, 'footerTemplate' | 'files'>): Promise<Buffer>;
 }
 
 export interface ReportsContext {
@@ -231,8 +232,8 @@ async function produce(ctx: ReportsContext, row: ReportRow): Promise<ReportRow> 
   const month = row.month.slice(0, 7);
   const generatedAt = new Date((ctx.now ?? Date.now)());
   const data = await gatherReportData(ctx.db, row.organisation_id, month);
-  const page = renderReportHtml(data, generatedAt);
-  const pdf = await ctx.printer.printToPdf(page.html, { footerTemplate: page.footerTemplate });
+  const page = renderReportPage(data, generatedAt);
+  const pdf = await ctx.printer.printToPdf(page.html, page);
   const xlsx = await buildWorkbook(data, generatedAt);
   const dir = path.join('reports', row.organisation_id, month);
   const pdfPath = path.join(dir, `v${row.version}.pdf`);

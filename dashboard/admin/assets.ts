@@ -1,13 +1,24 @@
 import { assetStore } from '../shared/static-assets.js';
 
-/** The backend pages' stylesheet and browser modules (dashboard/admin/assets), and chart.js. */
+/**
+ * The backend pages' stylesheet and browser modules (dashboard/admin/assets); the store adds the shared
+ * modules (dashboard/shared/assets) and chart.js.
+ */
 export const adminAssets = assetStore('admin', [
   'admin.css',
   'admin-common.js',
   'admin-login.js',
+  'admin-setup.js',
   'admin-calendar.js',
   'admin-contents.js',
   'admin-editor.js',
   'admin-manage.js',
+  'admin-accounts.js',
+  'admin-organisations.js',
+  'admin-kpi.js',
+  'admin-campaigns.js',
+  'admin-alerts.js',
+  'admin-users.js',
+  'admin-audit.js',
 ] as const);
 export type AdminAssetName = Parameters<typeof adminAssets.url>[0];

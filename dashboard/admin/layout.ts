@@ -12,8 +12,18 @@ export const ADMIN_NAV: ReadonlyArray<{ key: string; href: string; label: string
     { key: 'campaigns', href: '/admin/campaigns', label: '营销活动', permission: 'campaigns.read' },
     { key: 'alerts', href: '/admin/alerts', label: '告警渠道', permission: 'alerts.read' },
     { key: 'users', href: '/admin/users', label: '用户管理', permission: 'users.read' },
+    {
+      key: 'organisations',
+      href: '/admin/organisations',
+      label: '客户单位',
+      permission: 'organisations.read',
+    },
     { key: 'audit', href: '/admin/audit', label: '审计日志', permission: 'audit.read' },
   ];
+
+/** A labelled form field; `input` is trusted markup, `hint` is shown under it and named by its id. */
+export const field = (id: string, label: string, input: string, hint = '') =>
+  `<div class="field"><label for="${id}">${label}</label>${input}${hint ? `<small id="${id}-hint">${hint}</small>` : ''}</div>`;
 
 export interface AdminShellOptions {
   title: string;

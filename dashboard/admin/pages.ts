@@ -1,14 +1,10 @@
-import { adminShell } from './layout.js';
+import { passwordChangeForm } from '../shared/password-form.js';
+import { adminShell, field } from './layout.js';
 
 /**
  * The backend page shells. They hold no data: every figure comes from /api/*, which checks the session
  * and the role, and the browser modules send a signed-out visitor to /admin/login.
  */
-
-const field = (id: string, label: string, input: string, hint = '') =>
-  `<div class="field"><label for="${id}">${label}</label>${input}${hint ? `<small id="${id}-hint">${hint}</small>` : ''}</div>`;
-
-const orgPicker = `<div class="toolbar">${field('org', '客户单位', '<select id="org"></select>')}</div>`;
 
 export function adminLoginPage(): string {
   return adminShell({
@@ -22,6 +18,41 @@ ${field('otp', '动态验证码（已启用两步验证时填写）', '<input id
 <button type="submit" class="btn">登录</button>
 <p id="login-error" class="error" role="alert"></p>
 </form>`,
+  });
+}
+
+/**
+ * First login (or a reset, or an expired password): a new password, then — for the roles that need it —
+ * two-factor enrolment with the QR code, the secret as text and the code check, then the recovery codes
+ * once. admin-setup.js shows the step the session's stage asks for.
+ */
+export function adminSetupPage(): string {
+  return adminShell({
+    title: '首次登录设置',
+    page: 'setup',
+    modules: ['admin-setup.js'],
+    body: `<div class="card narrow setup">
+<p id="setup-who" class="note"></p>
+${passwordChangeForm()}
+<section id="totp-step" class="setup-step" aria-labelledby="totp-h" hidden>
+<h2 id="totp-h">绑定动态验证码（两步验证）</h2>
+<p>你的角色登录后台需要两步验证。请用手机上的身份验证器（如腾讯身份验证器、Microsoft Authenticator、Google 身份验证器）扫描二维码；无法扫描时手动输入下面的密钥。</p>
+<img id="totp-qr" class="qr" alt="两步验证二维码（内容与下方密钥相同）" width="240" height="240" hidden>
+<p>密钥：<code id="totp-secret" class="secret"></code></p>
+<form id="totp-form" novalidate>
+${field('totp-code', '验证器显示的 6 位数字', '<input id="totp-code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>')}
+<p id="totp-error" class="error" role="alert" hidden></p>
+<button type="submit" class="btn">确认绑定</button>
+</form>
+</section>
+<section id="codes-step" class="setup-step" aria-labelledby="codes-h" hidden>
+<h2 id="codes-h">保存恢复码</h2>
+<p>手机丢失或无法使用验证器时，可以用恢复码代替动态验证码登录，每个只能用一次。<strong>恢复码只显示这一次</strong>，请抄写或保存到安全的地方。</p>
+<ol id="recovery-codes" class="codes"></ol>
+<button type="button" id="codes-saved" class="btn">我已保存，继续</button>
+</section>
+<p><button type="button" id="setup-logout" class="btn secondary">退出登录</button></p>
+</div>`,
   });
 }
 
@@ -57,6 +88,7 @@ ${field('filter-account', '账号', '<select id="filter-account"><option value="
 <button type="submit" class="btn secondary">筛选</button>
 <a class="btn" href="/admin/contents/new">新建内容</a>
 </form>
+<p id="attention" class="error" role="status" hidden></p>
 <table id="contents-table" class="table"><caption>最近更新的内容</caption>
 <thead><tr><th scope="col">标题</th><th scope="col">类型</th><th scope="col">账号</th><th scope="col">状态</th><th scope="col">计划发布</th><th scope="col">更新时间</th></tr></thead>
 <tbody></tbody></table>`,
@@ -96,11 +128,13 @@ ${field('publish-at', '计划发布时间（北京时间，可留空）', '<inpu
 ${field('override-reason', '存在阻断问题时仍提交的理由', '<input id="override-reason" maxlength="500">')}
 <button type="button" class="btn" id="submit-review">提交审核</button></div>
 <div id="withdraw-box" hidden><button type="button" class="btn secondary" id="withdraw">撤回到草稿</button></div>
+<p id="review-note" class="hint" hidden></p>
 <div id="review-box" hidden>
 ${field('review-comment', '审核意见', '<input id="review-comment" maxlength="1000">')}
 <button type="button" class="btn" id="approve">通过</button> <button type="button" class="btn danger" id="reject">驳回</button></div>
 <div id="schedule-box" hidden>
-${field('schedule-at', '发布时间（留空为审定后尽快发布）', '<input type="datetime-local" id="schedule-at">')}
+<p id="schedule-note" class="hint"></p>
+${field('schedule-at', '发布时间（留空为尽快发布）', '<input type="datetime-local" id="schedule-at">')}
 <button type="button" class="btn" id="schedule">排期发布</button> <button type="button" class="btn" id="reschedule">改期</button></div>
 <div id="cancel-box" hidden>
 ${field('cancel-reason', '取消理由', '<input id="cancel-reason" maxlength="500">')}
@@ -109,61 +143,5 @@ ${field('cancel-reason', '取消理由', '<input id="cancel-reason" maxlength="5
 </section>
 <section class="card" id="publishing" aria-labelledby="publishing-h" hidden><h2 id="publishing-h">发布状态</h2><div id="publishing-body"></div></section>
 </div></div>`,
-  });
-}
-
-/** The management pages share one module; each has its own table and form. */
-export function adminManagePage(
-  key: 'accounts' | 'kpi' | 'campaigns' | 'alerts' | 'users' | 'audit',
-): string {
-  const titles = {
-    accounts: '账号与凭据',
-    kpi: '考核目标',
-    campaigns: '营销活动',
-    alerts: '告警渠道',
-    users: '用户管理',
-    audit: '审计日志',
-  } as const;
-  const forms: Record<typeof key, string> = {
-    accounts: '',
-    kpi: `<form id="create-form" class="card" data-perm="kpi.manage" hidden><h2>新增考核目标</h2>
-${field('f-name', '名称', '<input id="f-name" required maxlength="200">')}
-${field('f-metric', '指标', '<select id="f-metric"><option value="followers_total">粉丝总数</option><option value="weekly_average_reads">周均阅读量</option><option value="monthly_original_articles">每月原创文章</option><option value="sla_compliance_rate">发布时效达标率</option></select>')}
-${field('f-start', '合同开始', '<input type="date" id="f-start" required>')}
-${field('f-end', '合同结束', '<input type="date" id="f-end" required>')}
-${field('f-date', '里程碑日期', '<input type="date" id="f-date" required>')}
-${field('f-value', '里程碑目标值', '<input type="number" id="f-value" min="0" required>')}
-<button type="submit" class="btn">保存目标</button></form>`,
-    campaigns: `<form id="create-form" class="card" data-perm="campaigns.manage" hidden><h2>新建活动</h2>
-${field('f-name', '活动名称', '<input id="f-name" required maxlength="200">')}
-${field('f-type', '类型', '<select id="f-type"><option value="theme">主题活动</option><option value="marketing">营销活动</option></select>')}
-${field('f-start', '开始日期', '<input type="date" id="f-start" required>')}
-${field('f-end', '结束日期（至少 7 天）', '<input type="date" id="f-end" required>')}
-<button type="submit" class="btn">创建活动</button></form>`,
-    alerts: `<form id="create-form" class="card" data-perm="alerts.manage" hidden><h2>新增告警渠道</h2>
-${field('f-name', '名称', '<input id="f-name" required maxlength="100">')}
-${field('f-type', '类型', '<select id="f-type"><option value="wecom">企业微信群机器人</option><option value="dingtalk">钉钉机器人</option><option value="webhook">Webhook</option></select>')}
-${field('f-url', '地址（含密钥，仅写入）', '<input id="f-url" type="url" required>')}
-${field('f-secret', '签名密钥（钉钉必填，Webhook 可选）', '<input id="f-secret" type="password" autocomplete="off">')}
-<button type="submit" class="btn">添加渠道</button></form>`,
-    users: `<form id="create-form" class="card" data-perm="users.create" hidden><h2>新建用户</h2>
-${field('f-username', '用户名', '<input id="f-username" required maxlength="64" autocomplete="off">')}
-${field('f-name', '姓名', '<input id="f-name" required maxlength="100">')}
-${field('f-role', '角色', '<select id="f-role"><option value="editor">内容编辑</option><option value="planner">活动策划</option><option value="security_admin">安全管理员</option><option value="auditor">审计管理员</option><option value="client_approver">客户审定人</option><option value="client_viewer">客户</option></select>')}
-<button type="submit" class="btn">创建用户</button><p id="initial-password" class="note" role="status"></p></form>`,
-    audit: `<form id="filter-form" class="toolbar">
-${field('f-action', '操作（可用 auth.* 前缀）', '<input id="f-action" maxlength="100">')}
-${field('f-outcome', '结果', '<select id="f-outcome"><option value="">全部</option><option value="success">成功</option><option value="failure">失败</option><option value="denied">拒绝</option></select>')}
-<button type="submit" class="btn secondary">筛选</button></form>`,
-  };
-  const needsOrg = key === 'kpi' || key === 'campaigns' || key === 'alerts' || key === 'accounts';
-  return adminShell({
-    title: titles[key],
-    page: key,
-    nav: key,
-    modules: ['admin-manage.js'],
-    body: `${needsOrg ? orgPicker : ''}${forms[key]}
-<table id="list" class="table"><caption>${titles[key]}</caption><thead></thead><tbody></tbody></table>
-${key === 'audit' ? '<button type="button" class="btn secondary" id="more" hidden>加载更多</button>' : ''}`,
   });
 }

@@ -1,12 +1,17 @@
 import { portalHeader, portalShell } from './layout.js';
 
-/** A chart with its figures as a table (copy-paste and screen readers); portal-dashboard.js fills both. */
-function chartSection(id: string, heading: string, note: string): string {
+/**
+ * The dashboard's sections: empty frames that portal-sections.js fills from the API's JSON. The live
+ * dashboard and the monthly report are built from these same frames and the same drawing code.
+ */
+
+/** A chart with its figures as a table (copy-paste and screen readers). */
+function chartPanel(id: string, heading: string, note: string, range: string): string {
   return `<section class="panel" aria-labelledby="${id}-h">
   <h2 id="${id}-h">${heading}</h2>
   <p class="muted note" id="${id}-note">${note}</p>
   <div class="chart-box"><canvas id="${id}-chart" role="img" aria-label="${heading}"></canvas></div>
-  <p class="empty" id="${id}-empty" hidden>所选范围内暂无数据</p>
+  <p class="empty" id="${id}-empty" hidden>${range}暂无数据</p>
   <details>
     <summary>查看数据表</summary>
     <div class="table-wrap" id="${id}-table"></div>
@@ -14,8 +19,41 @@ function chartSection(id: string, heading: string, note: string): string {
 </section>`;
 }
 
-/** The client's dashboard: filters, KPI cards, charts with tables, quotas, campaigns, SLA, reports. */
+function panel(id: string, heading: string, inner: string): string {
+  return `<section class="panel" aria-labelledby="${id}-h">
+  <h2 id="${id}-h">${heading}</h2>
+  ${inner}
+</section>`;
+}
+
+/** The panels; `range` names the period in empty states: the chosen range, or the report's month. */
+export const dashboardPanels = (range = '所选范围内') => ({
+  kpi: panel(
+    'kpi',
+    '合同目标完成情况',
+    '<p id="kpi-summary" class="muted"></p>\n  <div id="kpi-cards" class="cards"></div>',
+  ),
+  followers: chartPanel(
+    'followers',
+    '粉丝总数与目标',
+    '实线为粉丝总数；圆点为合同节点目标；虚线为按近 12 周趋势的预测。',
+    range,
+  ),
+  reads: chartPanel(
+    'reads',
+    '周阅读量与基线',
+    '每周（周一至周日）阅读量；横线为基线及 +10%、+20% 目标线。',
+    range,
+  ),
+  quotas: panel('quota', '内容配额进度', '<div id="quotas"></div>'),
+  sla: panel('sla', '发布时效（SLA）达标率', '<div id="sla"></div>'),
+  campaigns: panel('campaigns', '营销活动效果', '<div id="campaigns" class="table-wrap"></div>'),
+  topArticles: panel('top-articles', '热门文章', '<div id="top-articles" class="table-wrap"></div>'),
+});
+
+/** The client's dashboard: filters, KPI cards, charts with tables, quotas, SLA, campaigns, top articles, reports. */
 export function portalDashboardPage(): string {
+  const p = dashboardPanels();
   return portalShell({
     title: '数据看板',
     page: 'dashboard',
@@ -37,35 +75,8 @@ export function portalDashboardPage(): string {
   </form>
   <p id="status" class="muted" role="status" aria-live="polite">正在加载…</p>
   <p id="error" class="error" role="alert" hidden></p>
-
-  <section class="panel" aria-labelledby="kpi-h">
-    <h2 id="kpi-h">合同目标完成情况</h2>
-    <p id="kpi-summary" class="muted"></p>
-    <div id="kpi-cards" class="cards"></div>
-  </section>
-
-  ${chartSection('followers', '粉丝总数与目标', '实线为粉丝总数；圆点为合同节点目标；虚线为按近 12 周趋势的预测。')}
-  ${chartSection('reads', '周阅读量与基线', '每周（周一至周日）阅读量；横线为基线及 +10%、+20% 目标线。')}
-
-  <section class="panel" aria-labelledby="quota-h">
-    <h2 id="quota-h">内容配额进度</h2>
-    <div id="quotas"></div>
-  </section>
-
-  <section class="panel" aria-labelledby="sla-h">
-    <h2 id="sla-h">发布时效（SLA）达标率</h2>
-    <div id="sla"></div>
-  </section>
-
-  <section class="panel" aria-labelledby="campaigns-h">
-    <h2 id="campaigns-h">营销活动效果</h2>
-    <div id="campaigns" class="table-wrap"></div>
-  </section>
-
-  <section class="panel" aria-labelledby="reports-h">
-    <h2 id="reports-h">月度报告下载</h2>
-    <div id="reports" class="table-wrap"></div>
-  </section>
+  ${[p.kpi, p.followers, p.reads, p.quotas, p.sla, p.campaigns, p.topArticles].join('\n  ')}
+  ${panel('reports', '月度报告下载', '<div id="reports" class="table-wrap"></div>')}
 </main>`,
   });
 }

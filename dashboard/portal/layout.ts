@@ -11,6 +11,8 @@ export interface ShellOptions {
   modules?: PortalAssetName[];
   /** data-page on <body>, read by the browser modules. */
   page: string;
+  /** Stylesheets after portal.css (the report's print rules). */
+  styles?: PortalAssetName[];
 }
 
 /** The HTML document around every portal page: no inline script, so the CSP stays script-src 'self'. */
@@ -28,7 +30,7 @@ export function portalShell(o: ShellOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(o.title)} · 运营 Yunying 客户门户</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(portalAssets.url('portal.css'))}">
+${['portal.css' as const, ...(o.styles ?? [])].map((s) => `<link rel="stylesheet" href="${escapeHtml(portalAssets.url(s))}">`).join('\n')}
 ${[...scripts, ...modules].join('\n')}
 </head>
 <body data-page="${escapeHtml(o.page)}">

@@ -38,26 +38,36 @@ function chartJsPath(): string {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Browser modules both surfaces serve (dashboard/shared/assets): the first-login password form. */
+const SHARED_FILES = ['password-change.js'] as const;
+
+/** Run from source, `root` is the repository; built (dist/dashboard/shared), the assets sit next to dist/. */
+function assetDir(parts: string[], probe: string): string {
+  return (
+    [path.join(root, ...parts), path.join(root, '..', ...parts)].find((d) =>
+      existsSync(path.join(d, probe)),
+    ) ?? path.join(root, ...parts)
+  );
+}
+
 /**
- * A store for one surface. Run from source, `root` is the repository; built (dist/dashboard/shared), the
- * Docker image copies `dashboard/<surface>/assets` next to dist/ because tsc does not copy .js/.css files.
+ * A store for one surface: its own files, the shared modules and chart.js. The Docker image copies
+ * `dashboard/<surface>/assets` and `dashboard/shared/assets` next to dist/ because tsc does not copy
+ * .js/.css files.
  */
 export function assetStore<const Files extends readonly string[]>(
   surface: 'admin' | 'portal',
   files: Files,
-): AssetStore<Files[number] | 'chart.umd.js'> {
-  const dir =
-    [
-      path.join(root, 'dashboard', surface, 'assets'),
-      path.join(root, '..', 'dashboard', surface, 'assets'),
-    ].find((d) => existsSync(path.join(d, files[0] ?? ''))) ??
-    path.join(root, 'dashboard', surface, 'assets');
+): AssetStore<Files[number] | (typeof SHARED_FILES)[number] | 'chart.umd.js'> {
+  const dir = assetDir(['dashboard', surface, 'assets'], files[0] ?? '');
+  const sharedDir = assetDir(['dashboard', 'shared', 'assets'], SHARED_FILES[0]);
   const prefix = `/${surface}/assets`;
   let loaded: Map<string, StaticAsset> | null = null;
   const load = () => {
     loaded ??= new Map(
       [
         ...files.map((name): [string, string] => [name, path.join(dir, name)]),
+        ...SHARED_FILES.map((name): [string, string] => [name, path.join(sharedDir, name)]),
         ['chart.umd.js', chartJsPath()] as [string, string],
       ].map(([name, file]) => {
         const body = readFileSync(file);

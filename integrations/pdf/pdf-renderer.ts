@@ -9,9 +9,10 @@ import { CHROMIUM_INSTALL_HINT } from './chromium.js';
  * Prints self-contained HTML pages to PDF with one warm headless Chromium:
  * - a pool of at most `poolSize` pages, reused between reports (a new tab costs ~50 ms, a new browser
  *   ~0.5–1 s);
- * - every request the page makes is refused except data: and about: URLs (the page is ours and
- *   self-contained; nothing may leave the machine, and no user content can make it fetch anything);
- * - JavaScript runs (chart.js draws the charts) but the page's CSP admits only our nonce'd scripts;
+ * - every request the page makes is refused except data: and about: URLs and, when the print comes
+ *   with `files`, the files it names, answered from memory under a private origin (`PRINT_ORIGIN`)
+ *   (nothing may leave the machine, and no user content can make it fetch anything);
+ * - JavaScript runs (chart.js draws the charts) under a CSP that admits only our own scripts;
  * - each print has a deadline (`pageTimeoutMs`); a page that misses it is thrown away;
  * - the browser is replaced after `recycleAfter` prints (Chromium's memory only grows) and after a
  *   crash (`disconnected`): prints that were running fail with CHROMIUM_CRASHED (retryable), and the
@@ -37,6 +38,23 @@ export interface PrintOptions {
   footerTemplate?: string;
   /** A JavaScript expression that becomes true when the page has finished drawing. */
   readyExpression?: string;
+  /**
+   * The page's own files by URL path (e.g. `/portal/assets/portal.css?v=…` asks for
+   * `/portal/assets/portal.css`). With it, the page is loaded from `PRINT_ORIGIN` (so its scripts
+   * and modules load by URL, as they do in the portal) and these files are its only reachable URLs.
+   */
+  files?: (pathname: string) => { body: Buffer; contentType: string } | null;
+}
+
+/** A reserved name (RFC 2606 .invalid): it never resolves, and is answered only from memory. */
+export const PRINT_ORIGIN = 'https://print.invalid';
+const PRINT_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; form-action 'none'";
+
+/** What a page being printed from `PRINT_ORIGIN` may load. */
+interface Site {
+  html: string;
+  files: NonNullable<PrintOptions['files']>;
 }
 
 export interface RendererStats {
@@ -75,6 +93,7 @@ export class PdfRenderer {
   private readonly recycleAfter: number;
   private readonly noSandbox: boolean;
   private current: Holder | null = null;
+  private readonly sites = new WeakMap<Page, Site>();
   private launching: Promise<Holder> | null = null;
   private slots: number;
   private readonly waiters: Array<() => void> = [];
@@ -159,7 +178,10 @@ export class PdfRenderer {
       // A fresh window per report: setContent's document.write keeps the previous report's globals
       // (a stale `__reportReady` would print before this report's charts are drawn).
       await page.goto('about:blank', { timeout: left() });
-      await page.setContent(html, { waitUntil: 'load', timeout: left() });
+      if (opts.files) {
+        this.sites.set(page, { html, files: opts.files });
+        await page.goto(`${PRINT_ORIGIN}/`, { waitUntil: 'load', timeout: left() });
+      } else await page.setContent(html, { waitUntil: 'load', timeout: left() });
       await page.waitForFunction(opts.readyExpression ?? 'window.__reportReady === true', {
         timeout: left(),
       });
@@ -187,7 +209,32 @@ export class PdfRenderer {
       throw err;
     } finally {
       clearTimeout(timer);
+      this.sites.delete(page);
     }
+  }
+
+  /** Answers a request to PRINT_ORIGIN from the print's own files; anything else is refused. */
+  private answer(page: Page, req: HTTPRequest): void {
+    const url = new URL(req.url());
+    const site = this.sites.get(page);
+    if (!site || url.origin !== PRINT_ORIGIN || req.method() !== 'GET') {
+      void req.abort('blockedbyclient');
+      return;
+    }
+    const file =
+      url.pathname === '/'
+        ? { body: Buffer.from(site.html), contentType: 'text/html; charset=utf-8' }
+        : site.files(url.pathname);
+    if (!file) {
+      void req.respond({ status: 404, contentType: 'text/plain', body: 'Not found' });
+      return;
+    }
+    void req.respond({
+      status: 200,
+      contentType: file.contentType,
+      headers: { 'content-security-policy': PRINT_CSP, 'x-content-type-options': 'nosniff' },
+      body: file.body,
+    });
   }
 
   private async newPage(browser: Browser): Promise<Page> {
@@ -197,7 +244,7 @@ export class PdfRenderer {
       if (req.isInterceptResolutionHandled()) return;
       const url = req.url();
       if (url.startsWith('data:') || url.startsWith('about:')) void req.continue();
-      else void req.abort('blockedbyclient');
+      else this.answer(page, req);
     });
     page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
     return page;

@@ -337,6 +337,52 @@ describe('metrics, KPI targets, imports and backfills over HTTP', () => {
     await call(planner, 'DELETE', `/api/orgs/${h.orgId}/kpi/targets/${created.json().id}`);
   });
 
+  it('ranks the range’s most-read articles by the reads they had in it, for backend and portal', async () => {
+    const article = (id: string, title: string, reads: number[], from = '2026-04-01') =>
+      reads.map((r, i) => ({ externalArticleId: id, date: addDays(from, i), title, reads: r, shares: 1 }));
+    await writeMetrics(h.db, accountA, {
+      accountDays: [],
+      articleDays: [
+        ...article('a-1', '体彩公益金助力全民健身', [500, 300, 100]),
+        // Published before the range: only its reads on 2026-04-01 onwards count.
+        ...article('a-2', '旧文章', [9000, 50, 50], '2026-03-30'),
+      ],
+    });
+    await writeMetrics(h.db, accountB, {
+      accountDays: [],
+      articleDays: [...article('b-1', '开奖公告', [400, 400])],
+    });
+    const top = await call(editor, 'GET', `/api/orgs/${h.orgId}/top-articles?from=2026-04-01&to=2026-04-30`);
+    expect(top.statusCode).toBe(200);
+    expect(top.json().items.map((a: { title: string; reads: number }) => [a.title, a.reads])).toEqual([
+      ['体彩公益金助力全民健身', 900],
+      ['开奖公告', 800],
+      ['旧文章', 50],
+    ]);
+    expect(top.json().items[0]).toMatchObject({
+      account: 'api_a',
+      accountId: accountA,
+      firstDay: '2026-04-01',
+      shares: 3,
+    });
+    const limited = await call(
+      viewer,
+      'GET',
+      `/portal/api/top-articles?from=2026-04-01&to=2026-04-30&limit=1&accounts=${accountB}`,
+    );
+    expect(limited.json().items).toEqual([expect.objectContaining({ title: '开奖公告', reads: 800 })]);
+    const foreign = await call(
+      viewer,
+      'GET',
+      `/portal/api/top-articles?from=2026-04-01&to=2026-04-30&accounts=${foreignAccount}`,
+    );
+    expect(foreign.json().error.code).toBe('ACCOUNT_NOT_IN_ORGANISATION');
+    const bad = await call(viewer, 'GET', '/portal/api/top-articles?from=2026-04-01&to=2026-04-30&limit=500');
+    expect(bad.statusCode).toBe(400);
+    const reversed = await call(viewer, 'GET', '/portal/api/top-articles?from=2026-04-30&to=2026-04-01');
+    expect(reversed.json().error.code).toBe('RANGE_INVALID');
+  });
+
   it('the portal reads its own organisation’s KPI and series; the summary follows target changes', async () => {
     const empty = await call(viewer, 'GET', '/portal/api/kpi');
     expect(empty.statusCode).toBe(200);

@@ -1,137 +1,160 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_INSTALL_HINT, findChromium } from '../../integrations/pdf/chromium.js';
+import {
+  keyboardCheck,
+  launchChromium,
+  pageProblems,
+  ready,
+  screenshot,
+  serve,
+  signInThroughForm,
+} from '../helpers/browser.js';
 import { jpeg } from '../helpers/content.js';
-import { createTestUser, type IdentityHarness, identityHarness, type TestUser } from '../helpers/identity.js';
+import {
+  createTestUser,
+  goodPassword,
+  type IdentityHarness,
+  identityHarness,
+  type TestUser,
+  totpCode,
+} from '../helpers/identity.js';
 import { insertWechatAccount } from '../helpers/services.js';
 
 /**
- * The backend pages in real headless Chromium: sign in through /admin/login, write a WeChat edition in
- * the editor (proofreading finding shown under its field), upload a cover, submit it for review, and
- * find it in the content list and the calendar; no console or page errors; every control on these
- * pages reachable with Tab and visibly focused. Screenshots go to test-artifacts/admin/.
+ * The backend pages in real headless Chromium: sign in through /admin/login; a new user's first login
+ * through /admin/setup (password, two-factor enrolment, recovery codes); an editor writes an edition,
+ * a named reviewer approves it in the editor and the editor schedules it; failed and unconfirmed
+ * publishing found from the content list and rescheduled; the management pages of each role, with an
+ * edit and a delete. Throughout: no console or page errors, every control reachable with Tab and
+ * visibly focused. Screenshots go to test-artifacts/admin/.
  */
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM library.
 declare const document: any;
 declare const location: any;
-declare const getComputedStyle: (e: any) => any;
 
-const ARTIFACTS = path.resolve('test-artifacts', 'admin');
-// 32 characters: the longest title WeChat accepts, all Chinese.
 const TITLE = '体彩公益金助力全民健身省体彩中心联合市县开展公益体彩快乐操场活动';
+const ORG_NAME = '省体彩中心';
 
-/** Tomorrow 10:00 in Beijing, as a datetime-local value. */
-function tomorrowTen(): string {
-  const d = new Date(Date.now() + 8 * 3600_000 + 86_400_000);
-  return `${d.toISOString().slice(0, 10)}T10:00`;
+/** A day `days` from today in Beijing at `hh`:00, as a datetime-local value. */
+function beijing(days: number, hh = 10): string {
+  const d = new Date(Date.now() + 8 * 3600_000 + days * 86_400_000);
+  return `${d.toISOString().slice(0, 10)}T${String(hh).padStart(2, '0')}:00`;
 }
+const instant = (local: string) => new Date(`${local}:00+08:00`);
 
-/** Marks every visible, enabled control a keyboard user must reach; returns how many. */
-async function tagControls(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary')];
-    const visible = all.filter(
-      (e) =>
-        !(e as any).disabled &&
-        e.getClientRects().length > 0 &&
-        getComputedStyle(e).visibility !== 'hidden' &&
-        !e.closest('[hidden]'),
-    );
-    visible.forEach((e, i) => {
-      e.dataset.kb = String(i);
-    });
-    return visible.length;
-  });
-}
-
-/** Presses Tab from the top of the page; which tagged controls got focus, and was the focus drawn. */
-async function tabThrough(page: Page, count: number) {
-  await page.evaluate(() => document.activeElement?.blur());
-  const reached = new Set<string>();
-  const unoutlined: string[] = [];
-  // A date-time input takes one Tab per part, so allow more presses than controls.
-  for (let i = 0; i < count * 6 + 10 && reached.size < count; i++) {
-    await page.keyboard.press('Tab');
-    const seen = await page.evaluate(() => {
-      const a = document.activeElement as any | null;
-      if (!a?.dataset.kb) return null;
-      const s = getComputedStyle(a);
-      return {
-        id: a.dataset.kb,
-        drawn: s.outlineStyle !== 'none' && s.outlineWidth !== '0px',
-        name: `${a.tagName}#${a.id}`,
-      };
-    });
-    if (seen) {
-      reached.add(seen.id);
-      if (!seen.drawn) unoutlined.push(seen.name);
-    }
-  }
-  const missed = await page.evaluate(
-    (ids: string[]) =>
-      [...document.querySelectorAll('[data-kb]')]
-        .filter((e) => !ids.includes(e.dataset.kb))
-        .map((e) => `${e.tagName}#${e.id} ${e.textContent?.slice(0, 20)}`),
-    [...reached],
+async function setValue(page: Page, selector: string, value: string) {
+  await page.$eval(
+    selector,
+    (e, v) => {
+      (e as any).value = v;
+    },
+    value,
   );
-  return { missed, unoutlined };
 }
+
+/** Waits until the element's text contains `text`. */
+const textIn = (page: Page, selector: string, text: string) =>
+  page.waitForFunction(
+    (s: string, t: string) => document.querySelector(s)?.textContent.includes(t),
+    { timeout: 15_000 },
+    selector,
+    text,
+  );
 
 describe('backend pages in headless Chromium', () => {
   let h: IdentityHarness;
   let browser: Browser;
   let base: string;
+  let accountId: string;
   let editor: TestUser;
+  let superadmin: TestUser;
   let coverFile: string;
-  const problems: string[] = [];
+  const { problems, watch, forgive } = pageProblems();
+  const shot = (page: Page, name: string) => screenshot(page, 'admin', name);
+  const login = (page: Page, user: { username: string; password: string }, otp?: string) =>
+    signInThroughForm(page, base, 'admin', user, otp);
 
-  const watch = (page: Page) => {
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${(err as Error).message}`));
-    page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  /** A page with cookies of its own (each user signs in in a separate browser context). */
+  async function freshPage(): Promise<Page> {
+    const context = await browser.createBrowserContext();
+    const page = watch(await context.newPage());
+    await page.setViewport({ width: 1280, height: 900 });
     return page;
-  };
-  const ready = (page: Page) => page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
-  const keyboardCheck = async (page: Page, name: string) => {
-    const count = await tagControls(page);
-    expect(count, name).toBeGreaterThan(3);
-    const { missed, unoutlined } = await tabThrough(page, count);
-    expect(missed, `${name}: controls Tab never reached`).toEqual([]);
-    expect(unoutlined, `${name}: focus not drawn`).toEqual([]);
-  };
+  }
+  const closePage = (page: Page) => page.browserContext().close();
+
+  /** Content of the seeded account put straight into a publishing state, as the worker leaves it. */
+  async function seedContent(
+    title: string,
+    status: 'scheduled' | 'failed' | 'unconfirmed',
+    scheduledAt: Date,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
+    const row = await h.db
+      .insertInto('contents')
+      .values({
+        organisation_id: h.orgId,
+        account_id: accountId,
+        kind: 'wechat_edition',
+        status,
+        title,
+        publish_at: scheduledAt,
+        scheduled_at: scheduledAt,
+        approved_revision: 1,
+        created_by: null,
+        updated_by: null,
+        ...extra,
+      } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('content_revisions')
+      .values({
+        content_id: row.id,
+        revision: 1,
+        body: JSON.stringify({
+          kind: 'wechat_edition',
+          articles: [
+            {
+              title,
+              author: null,
+              digest: null,
+              contentHtml: `<p>${title}</p>`,
+              coverMediaId: null,
+              sourceUrl: null,
+              original: false,
+              comments: 'open',
+            },
+          ],
+        }),
+        findings: '[]',
+        created_by: null,
+      })
+      .execute();
+    return row.id;
+  }
+
+  const statusOf = (id: string) =>
+    h.db
+      .selectFrom('contents')
+      .select(['status', 'scheduled_at', 'approved_revision'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
 
   beforeAll(async () => {
-    const chromium = await findChromium(process.env.CHROMIUM_PATH ?? null, process.env.PATH ?? '');
-    if (!chromium)
-      throw new Error(`The backend end-to-end test needs Chromium and found none. ${CHROMIUM_INSTALL_HINT}`);
-    await access(chromium).catch(() => {
-      throw new Error(`CHROMIUM_PATH=${chromium} does not exist. ${CHROMIUM_INSTALL_HINT}`);
-    });
-    await mkdir(ARTIFACTS, { recursive: true });
-    coverFile = path.join(ARTIFACTS, 'cover.jpg');
+    browser = await launchChromium('backend');
+    coverFile = path.resolve('test-artifacts', 'admin', 'cover.jpg');
+    await mkdir(path.dirname(coverFile), { recursive: true });
     await writeFile(coverFile, jpeg(120));
-    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'none', RATE_LIMIT_PER_MINUTE: '100000' });
-    await insertWechatAccount(h.db, h.orgId, '省体彩中心服务号');
+    // Two-factor sign-in is required of security admins only, so the first-login test enrols one.
+    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'security_admin', RATE_LIMIT_PER_MINUTE: '100000' });
+    accountId = await insertWechatAccount(h.db, h.orgId, '省体彩中心服务号');
     editor = await createTestUser(h, 'editor');
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    browser = await puppeteer.launch({
-      executablePath: chromium,
-      headless: true,
-      args: [
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-        '--disable-dev-shm-usage',
-        '--disable-gpu',
-      ],
-    });
+    superadmin = await createTestUser(h, 'superadmin');
+    base = await serve(h.app);
   }, 120_000);
 
   afterAll(async () => {
@@ -143,6 +166,7 @@ describe('backend pages in headless Chromium', () => {
     const page = await h.app.inject('/admin/login');
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("img-src 'self' data:");
     const src = page.body.match(/src="(\/admin\/assets\/admin-login\.js\?v=[0-9a-f]+)"/)?.[1];
     expect(src).toBeDefined();
     const js = await h.app.inject(src as string);
@@ -151,12 +175,13 @@ describe('backend pages in headless Chromium', () => {
     expect(js.headers['cache-control']).toContain('immutable');
     expect((await h.app.inject('/admin/assets/admin-login.js')).headers['cache-control']).toBe('no-cache');
     expect((await h.app.inject('/admin/assets/..%2Fpages.ts')).statusCode).toBe(404);
+    // The shared first-login module is served by both surfaces.
+    for (const url of ['/admin/assets/password-change.js', '/portal/assets/password-change.js'])
+      expect((await h.app.inject(url)).statusCode, url).toBe(200);
   });
 
   it('signs in, writes and submits an edition, and finds it in the list and the calendar', async () => {
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
-
+    const page = await freshPage();
     await page.goto(`${base}/admin`);
     await page.waitForFunction(() => location.pathname === '/admin/login');
     // The redirect came from the session call's 401, which Chromium reports as a failed resource.
@@ -164,15 +189,21 @@ describe('backend pages in headless Chromium', () => {
     await ready(page);
     await keyboardCheck(page, 'login');
     await shot(page, '01-login');
-    await page.type('#username', editor.username);
-    await page.type('#password', editor.password);
-    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    await login(page, editor);
     expect(new URL(page.url()).pathname).toBe('/admin');
     await ready(page);
 
     // An editor sees the content and campaign sections, not users or the audit log.
     const nav = await page.$$eval('nav li:not([hidden]) a', (a) => a.map((e) => e.textContent));
-    expect(nav).toEqual(['内容日历', '内容列表', '账号与凭据', '考核目标', '营销活动', '告警渠道']);
+    expect(nav).toEqual([
+      '内容日历',
+      '内容列表',
+      '账号与凭据',
+      '考核目标',
+      '营销活动',
+      '告警渠道',
+      '客户单位',
+    ]);
 
     await page.goto(`${base}/admin/contents/new`);
     await ready(page);
@@ -183,19 +214,11 @@ describe('backend pages in headless Chromium', () => {
     await page.click('#original');
     const input = await page.$('#cover');
     await (input as any).uploadFile(coverFile);
-    await page.waitForFunction(() =>
-      document.getElementById('cover-state').textContent.includes('已上传封面：'),
-    );
-    await page.$eval(
-      '#publish-at',
-      (e, v) => {
-        (e as any).value = v;
-      },
-      tomorrowTen(),
-    );
+    await textIn(page, '#cover-state', '已上传封面：');
+    await setValue(page, '#publish-at', beijing(1));
     await page.click('#save');
     await page.waitForFunction(() => location.pathname.length > '/admin/contents/'.length + 30);
-    await page.waitForFunction(() => document.getElementById('item-state').textContent.includes('草稿'));
+    await textIn(page, '#item-state', '草稿');
     const contentId = new URL(page.url()).pathname.split('/').pop() as string;
     // The proofreading finding sits under the body field, in words.
     const inline = await page.$eval('#body-findings', (e) => e.textContent);
@@ -206,7 +229,7 @@ describe('backend pages in headless Chromium', () => {
     await keyboardCheck(page, 'editor');
 
     await page.click('#submit-review');
-    await page.waitForFunction(() => document.getElementById('item-state').textContent.includes('审核中'));
+    await textIn(page, '#item-state', '审核中');
     expect(await page.$eval('#status', (e) => e.textContent)).toContain('提交审核：完成');
     expect(await page.$eval('#withdraw-box', (e) => (e as any).hidden)).toBe(false);
     await shot(page, '03-editor-in-review');
@@ -223,7 +246,7 @@ describe('backend pages in headless Chromium', () => {
     await shot(page, '04-list');
     await keyboardCheck(page, 'list');
 
-    const day = tomorrowTen().slice(0, 10);
+    const day = beijing(1).slice(0, 10);
     for (const view of ['month', 'week']) {
       await page.goto(`${base}/admin?view=${view}&date=${day}`);
       await ready(page);
@@ -247,72 +270,405 @@ describe('backend pages in headless Chromium', () => {
     await ready(page);
     await page.type('#cancel-reason', '活动延期，本期不发');
     await page.click('#cancel');
-    await page.waitForFunction(() => document.getElementById('item-state').textContent.includes('已取消'));
+    await textIn(page, '#item-state', '已取消');
     expect(await page.$eval('#save', (e) => (e as any).disabled)).toBe(true);
     expect(await page.$$eval('#workflow > div:not([hidden]):not(#review-steps)', (d) => d.length)).toBe(0);
     expect(problems).toEqual([]);
+    await closePage(page);
   }, 120_000);
 
-  it('shows each role its management pages; a planner creates a campaign through the form', async () => {
+  it('a new user signs in with the one-time password, sets a password and enrols two-factor sign-in', async () => {
+    const temp = await createTestUser(h, 'editor', { username: 'linshi.wang' });
+    // The superadmin creates the user; the one-time password is shown once.
+    const admin = await freshPage();
+    await login(admin, superadmin);
+    await admin.goto(`${base}/admin/users`);
+    await ready(admin);
+    await admin.type('#f-username', 'anquan.li');
+    await admin.type('#f-name', '李安全');
+    await admin.select('#f-role', 'security_admin');
+    await admin.click('#create-form button[type="submit"]');
+    await textIn(admin, '#initial-password', '初始密码');
+    const initial = ((await admin.$eval('#initial-password', (e) => e.textContent)) as string)
+      .split('：')
+      .pop();
+    expect(initial).toMatch(/^\S{12,}$/);
+    await shot(admin, '10-users-created');
+    await closePage(admin);
+
+    const page = await freshPage();
+    await login(page, { username: 'anquan.li', password: initial as string });
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/admin/setup');
+    expect(url.searchParams.get('next')).toBe('/admin');
+    await ready(page);
+    // Any other backend page sends an unfinished session back here.
+    await page.goto(`${base}/admin/users`);
+    await page.waitForFunction(() => location.pathname === '/admin/setup');
+    await ready(page);
+    expect(await page.$eval('#password-form', (e) => (e as any).hidden)).toBe(false);
+    expect(await page.$$eval('#password-rules li', (li) => li.length)).toBe(8);
+    await keyboardCheck(page, 'setup password');
+    await shot(page, '11-setup-password');
+
+    const password = goodPassword();
+    await page.type('#current-password', initial as string);
+    await page.type('#new-password', password);
+    await page.type('#confirm-password', `${password}x`);
+    await page.click('#password-form button[type="submit"]');
+    await textIn(page, '#password-error', '两次输入的新密码不一致');
+    await page.$eval('#confirm-password', (e) => {
+      (e as any).value = '';
+    });
+    await page.type('#confirm-password', password);
+    await page.click('#password-form button[type="submit"]');
+
+    // Two-factor enrolment: the QR code (a data: image the CSP admits) and the secret as text.
+    await page.waitForSelector('#totp-qr:not([hidden])');
+    const qr = await page.$eval('#totp-qr', (e) => ({
+      src: e.getAttribute('src').slice(0, 22),
+      width: (e as any).naturalWidth,
+    }));
+    expect(qr.src).toBe('data:image/png;base64,');
+    expect(qr.width).toBeGreaterThan(100);
+    const secret = ((await page.$eval('#totp-secret', (e) => e.textContent)) as string).replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await keyboardCheck(page, 'setup two-factor');
+    await shot(page, '12-setup-totp');
+
+    // A wrong code is refused in words; then the right one, computed as an authenticator app would.
+    await page.type('#totp-code', totpCode(secret, 10));
+    await page.click('#totp-form button[type="submit"]');
+    await textIn(page, '#totp-error', 'INVALID_OTP');
+    forgive(/status of 401/);
+    await page.$eval('#totp-code', (e) => {
+      (e as any).value = '';
+    });
+    await page.type('#totp-code', totpCode(secret));
+    await page.click('#totp-form button[type="submit"]');
+    await page.waitForSelector('#codes-step:not([hidden])');
+    const codes = await page.$$eval('#recovery-codes li', (li) => li.map((e) => e.textContent));
+    expect(codes).toHaveLength(10);
+    await keyboardCheck(page, 'setup recovery codes', 2);
+    await shot(page, '13-setup-recovery-codes');
+    await Promise.all([page.waitForNavigation(), page.click('#codes-saved')]);
+    // On to /admin, which a security admin (no calendar) leaves for their first section.
+    await page.waitForFunction(() => location.pathname === '/admin/users');
+    await ready(page);
+
+    const user = await h.db
+      .selectFrom('users')
+      .select(['id', 'must_change_password', 'totp_enabled_at'])
+      .where('username', '=', 'anquan.li')
+      .executeTakeFirstOrThrow();
+    expect(user.must_change_password).toBe(false);
+    expect(user.totp_enabled_at).not.toBeNull();
+    const stored = await h.db
+      .selectFrom('recovery_codes')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(10);
+
+    // Signed out, the new password and a fresh code sign in at the full stage.
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await login(page, { username: 'anquan.li', password }, totpCode(secret, 1));
+    await page.waitForFunction(() => location.pathname === '/admin/users');
+    await ready(page);
+
+    // The security admin grants roles (after a confirmation) but may not edit names or reset passwords.
+    await page.click(`#list button[aria-label="管理：${temp.username}"]`);
+    await page.waitForSelector('#detail:not([hidden])');
+    const shown = await page.$$eval('#detail form:not([hidden]), #detail button:not([hidden])', (e) =>
+      e.map((x) => x.id).filter(Boolean),
+    );
+    expect(shown).toEqual(['role-form', 'unlock', 'reset-2fa', 'revoke', 'detail-close']);
+    await keyboardCheck(page, 'security admin user panel');
+    await page.select('#e-role', 'planner');
+    await page.click('#role-form button[type="submit"]');
+    await page.click('dialog.ask button[value="ok"]');
+    await textIn(page, '#detail-state', '活动策划');
+    const granted = await h.db
+      .selectFrom('users')
+      .select('role')
+      .where('id', '=', temp.id)
+      .executeTakeFirstOrThrow();
+    expect(granted.role).toBe('planner');
+    await shot(page, '14-security-admin-user');
+    expect(problems).toEqual([]);
+    await closePage(page);
+  }, 120_000);
+
+  it('an editor writes an edition, a named reviewer approves it, and the editor schedules it', async () => {
+    const reviewer = await createTestUser(h, 'planner');
+    // That day's one mass send is taken, so the approval cannot schedule it by itself.
+    await seedContent('当天已排的群发', 'scheduled', instant(beijing(2, 9)));
+
+    // The superadmin names the planner as the organisation's reviewer.
+    const admin = await freshPage();
+    await login(admin, superadmin);
+    await admin.goto(`${base}/admin/organisations`);
+    await ready(admin);
+    await admin.click(`#list button[aria-label="管理：${ORG_NAME}"]`);
+    await admin.waitForSelector('#detail:not([hidden])');
+    await admin.click(`#r-user-${reviewer.id}`);
+    await admin.click('#review-form button[type="submit"]');
+    await textIn(admin, '#detail-state', '1 名后台审核人');
+    await keyboardCheck(admin, 'organisation review settings');
+    await shot(admin, '20-organisation-reviewers');
+    await closePage(admin);
+
+    const page = await freshPage();
+    await login(page, editor);
+    await page.goto(`${base}/admin/contents/new`);
+    await ready(page);
+    await page.type('#title', '体彩公益金支持社区健身路径建设');
+    await page.type('#body', '<p>今年以来，体彩公益金持续支持社区健身路径建设。</p>');
+    await (await page.$('#cover'))?.uploadFile(coverFile);
+    await textIn(page, '#cover-state', '已上传封面：');
+    await setValue(page, '#publish-at', beijing(2));
+    await page.click('#save');
+    await textIn(page, '#item-state', '草稿');
+    const contentId = new URL(page.url()).pathname.split('/').pop() as string;
+    await page.click('#submit-review');
+    await textIn(page, '#item-state', '审核中');
+    // The editor is no named reviewer: no review box, and the page says why.
+    expect(await page.$eval('#review-box', (e) => (e as any).hidden)).toBe(true);
+    expect(await page.$eval('#review-note', (e) => e.textContent)).toContain('不是该单位的指定审核人');
+
+    const review = await freshPage();
+    await login(review, reviewer);
+    await review.goto(`${base}/admin/contents/${contentId}`);
+    await ready(review);
+    expect(await review.$eval('#review-box', (e) => (e as any).hidden)).toBe(false);
+    await shot(review, '21-review');
+    await review.type('#review-comment', '内容准确，同意发布');
+    await review.click('#approve');
+    await textIn(review, '#item-state', '已审定');
+    expect(await review.$eval('#review-steps', (e) => e.textContent)).toContain('内容准确，同意发布');
+    // A planner may review but not schedule.
+    expect(await review.$eval('#schedule-box', (e) => (e as any).hidden)).toBe(true);
+    expect((await statusOf(contentId)).status).toBe('approved');
+    await closePage(review);
+
+    await page.reload();
+    await ready(page);
+    await textIn(page, '#item-state', '已审定');
+    expect(await page.$eval('#schedule-note', (e) => e.textContent)).toContain('群发次数');
+    expect(await page.$eval('#reschedule', (e) => (e as any).hidden)).toBe(true);
+    await keyboardCheck(page, 'editor approved');
+    await setValue(page, '#schedule-at', beijing(3));
+    await page.click('#schedule');
+    await textIn(page, '#item-state', '已排期');
+    await shot(page, '22-scheduled');
+    const row = await statusOf(contentId);
+    expect(row.status).toBe('scheduled');
+    expect(row.approved_revision).toBe(1);
+    expect(new Date(row.scheduled_at as unknown as string).toISOString()).toBe(
+      instant(beijing(3)).toISOString(),
+    );
+    expect(problems).toEqual([]);
+    await closePage(page);
+  }, 120_000);
+
+  it('finds failed and unconfirmed publishing from the content list and reschedules the failed item', async () => {
+    const failedId = await seedContent('发布失败的图文', 'failed', instant(beijing(-1)), {
+      attempts: 5,
+      last_error: JSON.stringify({
+        kind: 'invalid_content',
+        code: '40001',
+        message: 'invalid credential',
+        editorMessage: '平台拒绝了这条内容：请检查正文',
+        at: new Date().toISOString(),
+      }),
+    });
+    const unconfirmedId = await seedContent('结果待确认的图文', 'unconfirmed', instant(beijing(-1, 11)), {
+      progress: JSON.stringify({ msgId: '1000000123' }),
+    });
+    const page = await freshPage();
+    await login(page, editor);
+    await page.goto(`${base}/admin/contents`);
+    await ready(page);
+    await textIn(page, '#attention', '1 条内容发布失败，1 条发布结果待确认');
+    await Promise.all([page.waitForNavigation(), page.click('#attention a')]);
+    await ready(page);
+    expect(new URL(page.url()).search).toBe('?status=attention');
+    const rows = await page.$$eval('#contents-table tbody tr', (r) => r.map((e) => e.textContent));
+    expect(rows).toHaveLength(2);
+    expect(rows.join()).toContain('发布失败');
+    expect(rows.join()).toContain('结果待确认');
+    await shot(page, '30-list-attention');
+    await keyboardCheck(page, 'list attention');
+
+    await page.goto(`${base}/admin/contents/${unconfirmedId}`);
+    await ready(page);
+    await textIn(page, '#publishing-body', '不会重复发送');
+    expect(await page.$eval('#publishing-body', (e) => e.textContent)).toContain('群发 msg_id 1000000123');
+    expect(await page.$$eval('#workflow > div:not([hidden]):not(#review-steps)', (d) => d.length)).toBe(0);
+
+    await page.goto(`${base}/admin/contents/${failedId}`);
+    await ready(page);
+    await textIn(page, '#publishing-body', '平台拒绝了这条内容：请检查正文');
+    expect(await page.$eval('#schedule', (e) => e.textContent)).toBe('重新排期发布');
+    await shot(page, '31-editor-failed');
+    await setValue(page, '#schedule-at', beijing(4));
+    await page.click('#schedule');
+    await textIn(page, '#item-state', '已排期');
+    expect((await statusOf(failedId)).status).toBe('scheduled');
+    expect(problems).toEqual([]);
+    await closePage(page);
+  }, 120_000);
+
+  it('shows each role its management pages; edits and deletes through them', async () => {
     const cases = [
       {
-        role: 'superadmin',
-        pages: ['accounts', 'users'],
-        nav: ['账号与凭据', '考核目标', '营销活动', '告警渠道', '用户管理'],
+        user: superadmin,
+        pages: ['accounts', 'users', 'organisations'],
+        nav: ['账号与凭据', '考核目标', '营销活动', '告警渠道', '用户管理', '客户单位'],
       },
       {
-        role: 'planner',
+        user: await createTestUser(h, 'planner'),
         pages: ['kpi', 'campaigns', 'alerts'],
-        nav: ['内容日历', '内容列表', '账号与凭据', '考核目标', '营销活动', '告警渠道'],
+        nav: ['内容日历', '内容列表', '账号与凭据', '考核目标', '营销活动', '告警渠道', '客户单位'],
       },
-      { role: 'auditor', pages: ['audit'], nav: ['审计日志'] },
+      { user: await createTestUser(h, 'auditor'), pages: ['audit'], nav: ['审计日志'] },
     ] as const;
     for (const c of cases) {
-      const user = await createTestUser(h, c.role);
-      const context = await browser.createBrowserContext();
-      const page = watch(await context.newPage());
-      await page.setViewport({ width: 1280, height: 900 });
-      await page.goto(`${base}/admin/login`);
-      await ready(page);
-      await page.type('#username', user.username);
-      await page.type('#password', user.password);
-      await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+      const role = c.user.role;
+      const page = await freshPage();
+      await login(page, c.user);
       await ready(page);
       // Signed in at /admin, the calendar; a role without content.read lands on its first section.
-      expect(new URL(page.url()).pathname, c.role).toBe(
-        c.role === 'planner' ? '/admin' : `/admin/${c.pages[0]}`,
-      );
+      expect(new URL(page.url()).pathname, role).toBe(role === 'planner' ? '/admin' : `/admin/${c.pages[0]}`);
       for (const key of c.pages) {
         await page.goto(`${base}/admin/${key}`);
         await ready(page);
         const nav = await page.$$eval('nav li:not([hidden]) a', (a) => a.map((e) => e.textContent));
-        expect(nav, c.role).toEqual(c.nav);
-        expect(await page.$eval('#status', (e) => e.textContent), `${c.role} ${key}`).not.toContain('失败');
-        if (key === 'campaigns') {
-          const name = `体彩公益金主题宣传活动${'暨全民健身专项行动'.repeat(8)}`;
-          await page.type('#f-name', name);
-          await page.$eval('#f-start', (e) => {
-            (e as any).value = '2026-12-01';
-          });
-          await page.$eval('#f-end', (e) => {
-            (e as any).value = '2026-12-14';
-          });
-          await page.click('#create-form button[type="submit"]');
-          await page.waitForFunction(() =>
-            document.querySelector('#list tbody').textContent.includes('主题活动'),
-          );
-          const clip = await page.$eval('#list tbody .clip', (e) => ({
-            title: e.getAttribute('title'),
-            cut: e.scrollWidth > e.clientWidth,
-          }));
-          expect(clip).toEqual({ title: name, cut: true });
-        }
+        expect(nav, role).toEqual(c.nav);
+        expect(await page.$eval('#status', (e) => e.textContent), `${role} ${key}`).not.toContain('失败');
+        if (key === 'campaigns') await campaignEditAndDelete(page);
+        if (key === 'kpi') await kpiEdit(page);
+        if (key === 'accounts') await accountEditAndBackfill(page);
+        if (key === 'users') await userEditAndReset(page);
         if (key === 'audit') expect(await page.$$eval('#list tbody tr', (r) => r.length)).toBeGreaterThan(0);
-        await shot(page, `06-${c.role}-${key}`);
-        await keyboardCheck(page, `${c.role} ${key}`);
+        await shot(page, `40-${role}-${key}`);
+        await keyboardCheck(page, `${role} ${key}`);
       }
-      await context.close();
+      await closePage(page);
     }
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
+
+  async function campaignEditAndDelete(page: Page) {
+    const name = `体彩公益金主题宣传活动${'暨全民健身专项行动'.repeat(8)}`;
+    await page.type('#f-name', name);
+    await setValue(page, '#f-start', '2026-12-01');
+    await setValue(page, '#f-end', '2026-12-14');
+    await page.click('#create-form button[type="submit"]');
+    await textIn(page, '#list tbody', '主题活动');
+    const clip = await page.$eval('#list tbody .clip', (e) => ({
+      title: e.getAttribute('title'),
+      cut: e.scrollWidth > e.clientWidth,
+    }));
+    expect(clip).toEqual({ title: name, cut: true });
+
+    // 编辑 puts the row into the form; saving changes it.
+    await page.click(`#list button[aria-label="编辑：${name}"]`);
+    expect(await page.$eval('#create-form h2', (e) => e.textContent)).toContain('修改活动');
+    expect(await page.$eval('#f-name', (e) => (e as any).value)).toBe(name);
+    await page.$eval('#f-name', (e) => {
+      (e as any).value = '';
+    });
+    await page.type('#f-name', '全民健身月主题活动');
+    await setValue(page, '#f-end', '2026-12-21');
+    await page.click('#create-form button[type="submit"]');
+    await textIn(page, '#list tbody', '2026-12-01 至 2026-12-21');
+    expect(await page.$eval('#create-form h2', (e) => e.textContent)).toBe('新建活动');
+    const edited = await h.db
+      .selectFrom('campaigns')
+      .select(['id', 'name', 'ends_on'])
+      .where('organisation_id', '=', h.orgId)
+      .executeTakeFirstOrThrow();
+    expect(edited).toMatchObject({ name: '全民健身月主题活动', ends_on: '2026-12-21' });
+
+    // 删除 asks first (取消 has the focus); only 删除 in the dialog deletes.
+    await page.click('#list button[aria-label="删除：全民健身月主题活动"]');
+    await page.waitForSelector('dialog.ask[open]');
+    expect(await page.evaluate(() => document.activeElement.textContent)).toBe('取消');
+    await shot(page, '41-delete-dialog');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog.ask'));
+    expect(await page.$eval('#list tbody', (e) => e.textContent)).toContain('全民健身月主题活动');
+    await page.click('#list button[aria-label="删除：全民健身月主题活动"]');
+    await page.click('dialog.ask button[value="ok"]');
+    await textIn(page, '#list tbody', '暂无记录');
+    const left = await h.db.selectFrom('campaigns').select('id').where('id', '=', edited.id).execute();
+    expect(left).toEqual([]);
+  }
+
+  async function kpiEdit(page: Page) {
+    await page.type('#f-name', '粉丝总数（合同目标）');
+    await setValue(page, '#f-start', '2026-01-01');
+    await setValue(page, '#f-end', '2027-12-31');
+    await page.type('#f-milestones', '2026-12-31 150000 年底');
+    await page.click('#create-form button[type="submit"]');
+    await textIn(page, '#list tbody', '2026-12-31 150000 年底');
+    await page.click('#list button[aria-label="编辑：粉丝总数（合同目标）"]');
+    expect(await page.$eval('#f-milestones', (e) => (e as any).value)).toBe('2026-12-31 150000 年底');
+    await page.type('#f-milestones', '\n2027-06-30 180000');
+    await page.click('#create-form button[type="submit"]');
+    await textIn(page, '#list tbody', '2027-06-30 180000');
+    const target = await h.db
+      .selectFrom('kpi_targets')
+      .select('milestones')
+      .where('organisation_id', '=', h.orgId)
+      .executeTakeFirstOrThrow();
+    expect((target.milestones as unknown[]).length).toBe(2);
+  }
+
+  async function userEditAndReset(page: Page) {
+    const user = await createTestUser(h, 'editor', { username: 'linshi.zhao' });
+    await page.reload();
+    await ready(page);
+    await page.click('#list button[aria-label="管理：linshi.zhao"]');
+    await page.waitForSelector('#detail:not([hidden])');
+    // The superadmin edits and resets; granting roles and two-factor resets belong to the security admin.
+    expect(await page.$eval('#role-form', (e) => (e as any).hidden)).toBe(true);
+    expect(await page.$eval('#reset-2fa', (e) => (e as any).hidden)).toBe(true);
+    await page.$eval('#e-name', (e) => {
+      (e as any).value = '';
+    });
+    await page.type('#e-name', '赵临时');
+    await page.click('#edit-form button[type="submit"]');
+    await textIn(page, '#list tbody', '赵临时');
+    await page.click('#reset-password');
+    await page.click('dialog.ask button[value="ok"]');
+    await textIn(page, '#one-time-password', '一次性密码');
+    const row = await h.db
+      .selectFrom('users')
+      .select(['display_name', 'must_change_password'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ display_name: '赵临时', must_change_password: true });
+  }
+
+  async function accountEditAndBackfill(page: Page) {
+    await page.click('#list button[aria-label="管理：省体彩中心服务号"]');
+    await page.waitForSelector('#detail:not([hidden])');
+    expect(await page.$eval('#e-name', (e) => (e as any).value)).toBe('省体彩中心服务号');
+    await page.select('#e-tier', 'city_department');
+    await page.click('#edit-form button[type="submit"]');
+    await textIn(page, '#status', '完成');
+    const account = await h.db
+      .selectFrom('accounts')
+      .select('tier')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    expect(account.tier).toBe('city_department');
+    // A backfill of the last week: no worker runs here, so it waits in the queue, and the panel says so.
+    await setValue(page, '#b-from', beijing(-7).slice(0, 10));
+    await page.click('#backfill-form button[type="submit"]');
+    await textIn(page, '#backfills', '排队中');
+    expect(await page.$eval('#backfills', (e) => e.textContent)).toMatch(/已完成 0 \/ 7 天/);
+  }
 });

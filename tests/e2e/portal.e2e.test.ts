@@ -1,21 +1,28 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDay } from '../../core/calendar/days.js';
 import { hashPassword } from '../../core/identity/passwords.js';
 import { insertUser } from '../../core/identity/users.repository.js';
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
-import { CHROMIUM_INSTALL_HINT, findChromium } from '../../integrations/pdf/chromium.js';
+import {
+  keyboardCheck,
+  launchChromium,
+  pageProblems,
+  ready,
+  screenshot,
+  serve,
+  signInThroughForm,
+} from '../helpers/browser.js';
 import { createTestUser, goodPassword, type IdentityHarness, identityHarness } from '../helpers/identity.js';
 import { insertWechatAccount } from '../helpers/services.js';
 
 /**
  * The client portal in real headless Chromium: sign in through the login page, open the dashboard
  * (charts drawn, tables present, no console or page errors, every control reachable with Tab), approve
- * an item in the inbox, and the edge cases (an organisation with no data and no targets, a one-point
- * chart, very long Chinese titles). Screenshots go to test-artifacts/portal/.
+ * an item in the inbox, a first login through /portal/setup, and the edge cases (an organisation with no
+ * data and no targets, a one-point chart, very long Chinese titles). Screenshots go to test-artifacts/portal/.
  */
 
 // Functions passed to page.evaluate run in the browser. The project compiles without the DOM library (adding
@@ -129,44 +136,6 @@ async function seedOrganisation(h: IdentityHarness) {
   return { contentId: content.id };
 }
 
-/** Every visible, enabled control a keyboard user must be able to reach. */
-async function tagControls(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary')];
-    const visible = all.filter(
-      (e) =>
-        !(e as any).disabled &&
-        e.getClientRects().length > 0 &&
-        getComputedStyle(e).visibility !== 'hidden' &&
-        !e.closest('[hidden]'),
-    );
-    visible.forEach((e, i) => {
-      e.dataset.kb = String(i);
-    });
-    return visible.length;
-  });
-}
-
-async function tabThrough(page: Page, count: number) {
-  const reached = new Set<string>();
-  const outlines: string[] = [];
-  // A date input takes one Tab per field (year, month, day), so allow for more presses than controls.
-  for (let i = 0; i < count * 3 + 10 && reached.size < count; i++) {
-    await page.keyboard.press('Tab');
-    const seen = await page.evaluate(() => {
-      const a = document.activeElement as any | null;
-      if (!a?.dataset.kb) return null;
-      const s = getComputedStyle(a);
-      return { id: a.dataset.kb, outline: `${s.outlineStyle} ${s.outlineWidth} ${a.tagName} ${a.id}` };
-    });
-    if (seen) {
-      reached.add(seen.id);
-      outlines.push(seen.outline);
-    }
-  }
-  return { reached, outlines };
-}
-
 async function canvasInk(page: Page, selector: string) {
   return page.$eval(selector, (c) => {
     const canvas = c as any;
@@ -185,48 +154,17 @@ describe('client portal in headless Chromium', () => {
   let base: string;
   let contentId: string;
   let approver: { username: string; password: string };
-  const problems: string[] = [];
-
-  const watch = (page: Page) => {
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${(err as Error).message}`));
-    page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
-    return page;
-  };
-
-  const login = async (page: Page, user: { username: string; password: string }) => {
-    await page.goto(`${base}/portal/login`, { waitUntil: 'networkidle0' });
-    await page.type('#username', user.username);
-    await page.type('#password', user.password);
-    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
-  };
-
-  const ready = (page: Page) => page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  const { problems, watch, forgive } = pageProblems();
+  const login = (page: Page, user: { username: string; password: string }) =>
+    signInThroughForm(page, base, 'portal', user);
 
   beforeAll(async () => {
-    const chromium = await findChromium(process.env.CHROMIUM_PATH ?? null, process.env.PATH ?? '');
-    if (!chromium)
-      throw new Error(`The portal end-to-end test needs Chromium and found none. ${CHROMIUM_INSTALL_HINT}`);
-    await access(chromium).catch(() => {
-      throw new Error(`CHROMIUM_PATH=${chromium} does not exist. ${CHROMIUM_INSTALL_HINT}`);
-    });
+    browser = await launchChromium('portal');
     await mkdir(ARTIFACTS, { recursive: true });
     h = await identityHarness({ TOTP_REQUIRED_ROLES: 'none', RATE_LIMIT_PER_MINUTE: '100000' });
     ({ contentId } = await seedOrganisation(h));
     approver = await createTestUser(h, 'client_approver');
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    browser = await puppeteer.launch({
-      executablePath: chromium,
-      headless: true,
-      args: [
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-        '--disable-dev-shm-usage',
-        '--disable-gpu',
-      ],
-    });
+    base = await serve(h.app);
   }, 120_000);
 
   afterAll(async () => {
@@ -302,7 +240,7 @@ describe('client portal in headless Chromium', () => {
     await page.$$eval('details', (d) => {
       for (const e of d) (e as any).open = true;
     });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await screenshot(page, 'portal', 'dashboard');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
@@ -312,12 +250,8 @@ describe('client portal in headless Chromium', () => {
     await page.setViewport({ width: 1280, height: 900 });
     await login(page, approver);
     await ready(page);
-    const controls = await tagControls(page);
-    expect(controls).toBeGreaterThan(8);
-    const { reached, outlines } = await tabThrough(page, controls);
-    expect(reached.size).toBe(controls);
-    for (const o of outlines) expect(o).not.toMatch(/^none/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-focus.png') });
+    await keyboardCheck(page, 'dashboard', 9);
+    await screenshot(page, 'portal', 'dashboard-focus');
 
     // The filters work from the keyboard: one day at day granularity is a one-point chart.
     await page.evaluate((d) => {
@@ -336,7 +270,7 @@ describe('client portal in headless Chromium', () => {
     expect(rows).toEqual([1, 2]);
     const ink = await canvasInk(page, '#followers-chart');
     expect(ink.inked).toBeGreaterThan(500);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-one-point.png'), fullPage: true });
+    await screenshot(page, 'portal', 'dashboard-one-point');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
@@ -355,10 +289,8 @@ describe('client portal in headless Chromium', () => {
     const previewStatus = await page.evaluate(async (u) => (await fetch(u)).status, preview as string);
     expect(previewStatus).toBe(200);
 
-    const controls = await tagControls(page);
-    const { reached } = await tabThrough(page, controls);
-    expect(reached.size).toBe(controls);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'inbox.png'), fullPage: true });
+    await keyboardCheck(page, 'inbox');
+    await screenshot(page, 'portal', 'inbox');
 
     // Reject needs a reason: opening the form and sending it empty keeps the item.
     await page.click('button[data-action="reject"]');
@@ -378,7 +310,7 @@ describe('client portal in headless Chromium', () => {
       .executeTakeFirstOrThrow();
     expect(row.approved_revision).toBe(1);
     expect(['approved', 'scheduled']).toContain(row.status);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'inbox-approved.png'), fullPage: true });
+    await screenshot(page, 'portal', 'inbox-approved');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
@@ -411,9 +343,79 @@ describe('client portal in headless Chromium', () => {
     expect(await page.$eval('#followers-empty', (e) => (e as any).hidden)).toBe(false);
     // A viewer may not review: no inbox link.
     expect(await page.$eval('a[data-nav="inbox"]', (e) => (e as any).hidden)).toBe(true);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-empty.png'), fullPage: true });
+    await screenshot(page, 'portal', 'dashboard-empty');
     expect(problems).toEqual([]);
     await page.close();
+  }, 60_000);
+
+  it('a first login sets a new password on /portal/setup, with the broken rules named, then goes on', async () => {
+    const client = await createTestUser(h, 'client_viewer', { mustChangePassword: true });
+    // Cookies of its own: the other tests' sessions live in the default context.
+    const context = await browser.createBrowserContext();
+    const page = watch(await context.newPage());
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${base}/portal/inbox`);
+    await page.waitForFunction(() => location.pathname === '/portal/login');
+    // The redirect came from the session call's 401, which Chromium reports as a failed resource.
+    problems.length = 0;
+    await page.type('#username', client.username);
+    await page.type('#password', client.password);
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/portal/setup');
+    expect(url.searchParams.get('next')).toBe('/portal/inbox');
+    await ready(page);
+    // Any other portal page sends an unfinished session back here.
+    await page.goto(`${base}/portal`);
+    await page.waitForFunction(() => location.pathname === '/portal/setup');
+    await ready(page);
+    await keyboardCheck(page, 'setup');
+    await screenshot(page, 'portal', 'setup');
+
+    // A password the policy refuses: each broken rule is marked in the list and named in the alert.
+    await page.type('#current-password', client.password);
+    await page.type('#new-password', 'mvqtrlpz');
+    await page.type('#confirm-password', 'mvqtrlpz');
+    await page.click('#password-form button[type="submit"]');
+    await page.waitForSelector('#password-error:not([hidden])');
+    const broken = await page.$$eval('#password-rules li.broken', (li) => li.map((e) => e.dataset.rule));
+    expect(broken).toEqual([
+      'PASSWORD_TOO_SHORT',
+      'PASSWORD_NEEDS_UPPERCASE',
+      'PASSWORD_NEEDS_DIGIT',
+      'PASSWORD_NEEDS_SYMBOL',
+    ]);
+    const alert = await page.$eval('#password-error', (e) => e.textContent);
+    expect(alert).toContain('密码至少 12 个字符 [PASSWORD_TOO_SHORT]');
+    expect(await page.$eval('#new-password', (e) => e.getAttribute('aria-invalid'))).toBe('true');
+    await screenshot(page, 'portal', 'setup-refused');
+    // Chromium logs the refused request (422) as a failed resource.
+    forgive(/status of 422/);
+
+    const fresh = goodPassword();
+    await page.$$eval('#password-form input', (inputs) => {
+      for (const i of inputs) (i as any).value = '';
+    });
+    await page.type('#current-password', client.password);
+    await page.type('#new-password', fresh);
+    await page.type('#confirm-password', fresh);
+    await Promise.all([page.waitForNavigation(), page.click('#password-form button[type="submit"]')]);
+    expect(new URL(page.url()).pathname).toBe('/portal');
+    await ready(page);
+    const row = await h.db
+      .selectFrom('users')
+      .select(['must_change_password'])
+      .where('id', '=', client.id)
+      .executeTakeFirstOrThrow();
+    expect(row.must_change_password).toBe(false);
+
+    // Signed out and in again with the new password: straight to the dashboard.
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await login(page, { username: client.username, password: fresh });
+    expect(new URL(page.url()).pathname).toBe('/portal');
+    await ready(page);
+    expect(problems).toEqual([]);
+    await context.close();
   }, 60_000);
 
   it('serves the assets with content types and cache headers; pages carry the CSP', async () => {

@@ -26,7 +26,18 @@ export class ApiError extends Error {
   }
 }
 
-/** A JSON API call; state-changing calls carry the CSRF token. A 401 sends the visitor to the login page. */
+/** The session's CSRF token changes when the session is rotated (password change, two-factor set up). */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+/** Codes of a session that must finish its first-login setup before anything else. */
+const SETUP_CODES = new Set(['PASSWORD_CHANGE_REQUIRED', 'TOTP_ENROLMENT_REQUIRED']);
+
+/**
+ * A JSON API call; state-changing calls carry the CSRF token. A 401 sends the visitor to the login page,
+ * a session that must first change its password or set up two-factor sign-in to the setup page.
+ */
 export async function api(method, url, body) {
   const headers = { accept: 'application/json', 'accept-language': 'zh-CN' };
   const init = { method, headers, credentials: 'same-origin' };
@@ -39,17 +50,31 @@ export async function api(method, url, body) {
   const res = await fetch(url, init);
   const text = await res.text();
   const json = text ? JSON.parse(text) : null;
-  if (res.status === 401 && !url.startsWith('/api/auth/login')) {
+  // Not a wrong password at login or in a password change (also 401): the session itself is gone.
+  if (res.status === 401 && (json?.error?.code ?? 'UNAUTHENTICATED') === 'UNAUTHENTICATED') {
     toLogin();
     throw new ApiError(res.status, json);
   }
+  if (res.status === 403 && SETUP_CODES.has(json?.error?.code)) toSetup();
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
 }
 
+const here = () => location.pathname + location.search;
+
 function toLogin() {
-  const next = location.pathname + location.search;
-  location.assign(`/admin/login?next=${encodeURIComponent(next)}`);
+  location.assign(`/admin/login?next=${encodeURIComponent(here())}`);
+}
+
+function toSetup() {
+  location.replace(`/admin/setup?next=${encodeURIComponent(here())}`);
+}
+
+/** The page to go on to after login or setup: `?next=` when it is a backend page, else the calendar. */
+export function nextPage() {
+  const next = new URLSearchParams(location.search).get('next') ?? '';
+  const own = /^\/admin(\/|$|\?)/.test(next) && !/^\/admin\/(login|setup)/.test(next);
+  return own ? next : '/admin';
 }
 
 /** Creates an element: el('a', { href, class }, 'text', child…). Text is always set as text. */
@@ -110,9 +135,12 @@ export function setStatus(text, error = false) {
   s.classList.toggle('error', error);
 }
 
+/** An error in Chinese with its stable code; a validation error names the fields it refused. */
 export function errorText(err) {
   if (err instanceof ApiError) {
-    const reason = err.details?.reason;
+    const reason = Array.isArray(err.details)
+      ? err.details.map((d) => d.field).join('、')
+      : err.details?.reason;
     return `${err.message}${reason && reason !== err.message ? `（${reason}）` : ''} [${err.code}]`;
   }
   return String(err?.message ?? err);
@@ -147,6 +175,10 @@ export async function startPage(run) {
     return; // api() already went to the login page
   }
   csrfToken = session.csrfToken;
+  if (session.stage !== 'full') {
+    toSetup();
+    return;
+  }
   applyPermissions(session.permissions);
   // A role that may not use this page (the superadmin has no calendar) goes to its first section.
   const here = document.querySelector('nav a[aria-current="page"]')?.closest('li');
@@ -177,3 +209,51 @@ export async function loadAccounts(query = '') {
 }
 
 export const accountLabel = (a) => (a ? `${a.name}（${PLATFORM_LABELS[a.platform] ?? a.platform}）` : '—');
+
+/**
+ * Asks before a destructive or lasting action, in a modal <dialog> (Tab stays inside, Esc cancels).
+ * `fields` adds text inputs, e.g. a reason. Resolves to the fields' values, or null when cancelled.
+ */
+export function ask({ title, message, confirmLabel = '确定', danger = false, fields = [] }) {
+  const inputs = fields.map((f) =>
+    el('input', {
+      id: `ask-${f.name}`,
+      name: f.name,
+      required: f.required,
+      maxlength: String(f.maxLength ?? 500),
+      autocomplete: 'off',
+    }),
+  );
+  const cancel = el('button', { type: 'button', class: 'btn secondary' }, '取消');
+  const dialog = el(
+    'dialog',
+    { class: 'ask', 'aria-labelledby': 'ask-title', 'aria-describedby': 'ask-message' },
+    el(
+      'form',
+      { method: 'dialog' },
+      el('h2', { id: 'ask-title' }, title),
+      el('p', { id: 'ask-message' }, message),
+      fields.map((f, i) =>
+        el('div', { class: 'field' }, el('label', { for: inputs[i].id }, f.label), inputs[i]),
+      ),
+      el(
+        'div',
+        { class: 'toolbar' },
+        el('button', { type: 'submit', value: 'ok', class: danger ? 'btn danger' : 'btn' }, confirmLabel),
+        cancel,
+      ),
+    ),
+  );
+  cancel.addEventListener('click', () => dialog.close('cancel'));
+  document.body.append(dialog);
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      const ok = dialog.returnValue === 'ok';
+      dialog.remove();
+      resolve(ok ? Object.fromEntries(inputs.map((i) => [i.name, i.value.trim()])) : null);
+    });
+    dialog.showModal();
+    // Nothing to type: start on 取消, so Enter alone never confirms a destructive action.
+    if (!inputs.length) cancel.focus();
+  });
+}

@@ -18,6 +18,48 @@ import {
 } from './admin-common.js';
 
 const FIELD_LABELS = { title: '标题', author: '作者', digest: '摘要', body: '正文', text: '微博正文' };
+const SCHEDULE_NOTES = {
+  approved: '审核已通过但尚未排期（例如当天的群发次数已用完）：请选择其他发布时间后排期。',
+  failed: '上次发布失败：重新排期会再次发送，审核结果保留。',
+};
+const OUTCOMES = {
+  published: '已发布',
+  failed: '失败',
+  unconfirmed: '结果待确认',
+  retry: '稍后重试',
+  abandoned: '已放弃',
+};
+const ERROR_KINDS = {
+  auth: '凭据错误',
+  reauth: '需重新授权',
+  rate_limited: '频率受限',
+  quota_exhausted: '次数用完',
+  invalid_content: '内容不符合平台要求',
+  not_permitted: '无权限',
+  transient: '暂时性错误',
+  unknown_outcome: '结果未知',
+};
+const PLATFORM_IDS = {
+  draftMediaId: '草稿 media_id',
+  msgId: '群发 msg_id',
+  msgDataId: 'msg_data_id',
+  publishId: '发布 publish_id',
+  postId: '微博 id',
+};
+
+/** A publishing error in the editor's words, with its kind and platform code. */
+function errorLine(e) {
+  if (typeof e === 'string') return e;
+  const code = [ERROR_KINDS[e.kind] ?? e.kind, e.code].filter(Boolean).join(' ');
+  return `${e.editorMessage ?? e.message}${code ? `（${code}）` : ''}${e.at ? ` · ${fmtTime(e.at)}` : ''}`;
+}
+
+/** The platform ids recorded so far: what to look for on the platform when an outcome is unknown. */
+function platformIds(ids) {
+  const known = Object.entries(PLATFORM_IDS).filter(([k]) => ids?.[k]);
+  if (!known.length) return '';
+  return el('p', {}, `平台记录：${known.map(([k, label]) => `${label} ${ids[k]}`).join('，')}`);
+}
 const $ = (id) => document.getElementById(id);
 const blankArticle = () => ({
   title: '',
@@ -28,7 +70,7 @@ const blankArticle = () => ({
   coverMediaId: null,
 });
 
-startPage(async () => {
+startPage(async (session) => {
   const match = location.pathname.match(/^\/admin\/contents\/([0-9a-f-]{36})$/i);
   let id = match ? match[1] : null;
   let item = null;
@@ -188,13 +230,18 @@ startPage(async () => {
     $('workflow').hidden = false;
     $('submit-box').hidden = !(allowed.has('submit') && can('content.submit'));
     $('withdraw-box').hidden = !(allowed.has('withdraw') && can('content.submit'));
-    $('review-box').hidden = !(allowed.has('approve') && can('content.review'));
+    const whyNot = allowed.has('approve') && can('content.review') ? await reviewBlocker() : null;
+    $('review-box').hidden = !(allowed.has('approve') && can('content.review')) || Boolean(whyNot);
+    $('review-note').hidden = !whyNot;
+    $('review-note').textContent = whyNot ?? '';
     $('schedule-box').hidden = !(
       (allowed.has('schedule') || allowed.has('reschedule')) &&
       can('content.schedule')
     );
     $('schedule').hidden = !allowed.has('schedule');
+    $('schedule').textContent = item.status === 'failed' ? '重新排期发布' : '排期发布';
     $('reschedule').hidden = !allowed.has('reschedule');
+    $('schedule-note').textContent = SCHEDULE_NOTES[item.status] ?? '';
     $('cancel-box').hidden = !(allowed.has('cancel') && can('content.cancel'));
     $('review-steps').replaceChildren(
       el('p', {}, `审核：需 ${item.review.stepsRequired} 级`),
@@ -216,6 +263,21 @@ startPage(async () => {
     await showPublishing();
   }
 
+  /**
+   * Why this person may not review the item, or null: only the organisation's named reviewers review,
+   * each step by a different person, and authors not at all unless the organisation allows it.
+   */
+  async function reviewBlocker() {
+    const me = session.user.id;
+    const settings = await api('GET', `/api/organisations/${item.organisationId}/review-settings`);
+    if (!settings.reviewers.some((r) => r.id === me))
+      return '你不是该单位的指定审核人。审核人由超级管理员在“客户单位”页面指定。';
+    if (item.review.steps.some((s) => s.reviewerUserId === me))
+      return '你已审核过本版本，下一级审核需由其他审核人完成。';
+    if (!settings.allowSelfApproval && item.createdBy === me) return '该单位不允许作者审核自己的内容。';
+    return null;
+  }
+
   async function showPublishing() {
     const box = $('publishing');
     if (!['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(item.status)) {
@@ -230,8 +292,14 @@ startPage(async () => {
         {},
         el('td', {}, String(h.attempt)),
         el('td', {}, fmtTime(h.startedAt)),
-        el('td', {}, h.outcome ?? '进行中'),
-        el('td', {}, h.error ? `${h.error.kind} ${h.error.code ?? ''} ${h.error.message ?? ''}` : '—'),
+        el('td', {}, OUTCOMES[h.outcome] ?? h.outcome ?? '进行中'),
+        el(
+          'td',
+          {},
+          h.error
+            ? `${ERROR_KINDS[h.error.kind] ?? h.error.kind} ${h.error.code ?? ''} ${h.error.message ?? ''}`
+            : '—',
+        ),
       ),
     );
     $('publishing-body').replaceChildren(
@@ -249,15 +317,17 @@ startPage(async () => {
             '结果待确认：提交后平台未答复。系统会向平台查询结果，不会重复发送；请勿手工重发。',
           )
         : '',
-      p.lastError
+      p.status === 'failed'
         ? el(
             'p',
             { class: 'error' },
-            `最近错误：${typeof p.lastError === 'string' ? p.lastError : JSON.stringify(p.lastError)}`,
+            '发布失败：内容仍保留审核结果。排除原因后可在“审核与发布”中重新排期，或修改内容（需重新审核），或取消发布。',
           )
         : '',
+      p.lastError ? el('p', { class: 'error' }, `最近错误：${errorLine(p.lastError)}`) : '',
+      platformIds(p.platformIds),
       ...(Array.isArray(p.publishedUrls) ? p.publishedUrls : []).map((u) =>
-        el('p', {}, el('a', { href: String(u) }, String(u))),
+        el('p', {}, '已发布：', el('a', { href: u.url, rel: 'noopener' }, u.url)),
       ),
       rows.length
         ? el(

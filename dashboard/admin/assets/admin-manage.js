@@ -1,10 +1,10 @@
-// The management pages (accounts, KPI targets, campaigns, alert channels, users, audit log): a table, and
-// a form for the roles that may change things. Which page is read from body[data-page].
-import { accountLabel, api, attempt, can, el, fmtTime, PLATFORM_LABELS, startPage } from './admin-common.js';
+// Shared by the management pages (admin-accounts.js, admin-users.js, …): the table, the organisation
+// picker, row action buttons, the create-or-edit form and the detail panel.
+import { api, ask, attempt, can, el } from './admin-common.js';
 
-const $ = (id) => document.getElementById(id);
-const STATUS = { active: '正常', needs_reauth: '需重新授权', disabled: '已停用' };
-const ROLES = {
+export const $ = (id) => document.getElementById(id);
+
+export const ROLES = {
   superadmin: '超级管理员',
   security_admin: '安全管理员',
   auditor: '审计管理员',
@@ -13,10 +13,10 @@ const ROLES = {
   client_approver: '客户审定人',
   client_viewer: '客户',
 };
-const OUTCOMES = { success: '成功', failure: '失败', denied: '拒绝' };
-const CAMPAIGN_TYPES = { marketing: '营销活动', theme: '主题活动', topic: '专题' };
+export const isClientRole = (role) => role === 'client_approver' || role === 'client_viewer';
 
-function table(headers, rows) {
+/** Fills #list: headers, then one row per entry of cells (strings or nodes). */
+export function table(headers, rows) {
   $('list')
     .querySelector('thead')
     .replaceChildren(
@@ -39,232 +39,111 @@ function table(headers, rows) {
   if (!rows.length) body.append(el('tr', {}, el('td', { colspan: String(headers.length) }, '暂无记录')));
 }
 
-async function orgPicker(onChange) {
-  const select = $('org');
+/** Text that may be long: cut with an ellipsis, kept whole in the title. */
+export const clip = (text) => el('span', { class: 'clip', title: text }, text);
+
+/** The organisations a select offers; the page's #org picker calls onChange when it changes. */
+export async function fillOrganisations(select, { onChange } = {}) {
   const { items } = await api('GET', '/api/organisations');
   select.replaceChildren(...items.map((o) => el('option', { value: o.id }, o.name)));
-  select.addEventListener('change', onChange);
-  return () => select.value;
+  if (onChange) select.addEventListener('change', onChange);
+  return items;
 }
 
-const PAGES = {
-  async accounts() {
-    const render = async () => {
-      const { items } = await api('GET', `/api/accounts?organisationId=${org()}`);
-      table(
-        ['账号', '平台', '状态', '凭据', '操作'],
-        items.map((a) => [
-          el('span', { class: 'clip', title: a.name }, accountLabel(a)),
-          PLATFORM_LABELS[a.platform],
-          `${STATUS[a.status]}${a.statusReason ? `：${a.statusReason}` : ''}${a.sandbox ? '（沙箱）' : ''}`,
-          a.credentials.length
-            ? a.credentials.map((c) => `${c.name} 更新于 ${fmtTime(c.updatedAt)}`).join('；')
-            : '未设置',
-          can('accounts.verify')
-            ? el(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn secondary',
-                  onclick: async () => {
-                    const r = await attempt(`检查 ${a.name}`, () =>
-                      api('POST', `/api/accounts/${a.id}/verify`),
-                    );
-                    if (!r) return;
-                    const c = r.check;
-                    const yn = (v) => (v === null ? '未检查' : v ? '正常' : '异常');
-                    $('status').textContent =
-                      `${a.name}：令牌${c.token ? '正常' : '异常'}，IP 白名单${yn(c.ipWhitelist)}，发布权限${yn(c.publishing)}，数据权限${yn(c.analytics)}${c.problems.map((p) => `；${p.editorMessage}`).join('')}`;
-                    await render();
-                  },
-                },
-                '检查凭据',
-              )
-            : '—',
-        ]),
-      );
-    };
-    const org = await orgPicker(render);
-    await render();
-  },
+/** The #org picker; returns a function giving the chosen organisation's id. */
+export async function orgPicker(onChange) {
+  await fillOrganisations($('org'), { onChange });
+  return () => $('org').value;
+}
 
-  async kpi() {
-    const render = async () => {
-      const { items } = await api('GET', `/api/orgs/${org()}/kpi/targets`);
-      table(
-        ['名称', '指标', '合同期', '里程碑'],
-        items.map((t) => [
-          el('span', { class: 'clip', title: t.name }, t.name),
-          t.metric,
-          `${t.contractStart} 至 ${t.contractEnd}`,
-          t.milestones.map((m) => `${m.date}：${m.kind === 'percent' ? `+${m.value}%` : m.value}`).join('；'),
-        ]),
-      );
-    };
-    const org = await orgPicker(render);
-    $('create-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const ok = await attempt('保存目标', () =>
-        api('POST', `/api/orgs/${org()}/kpi/targets`, {
-          name: $('f-name').value.trim(),
-          metric: $('f-metric').value,
-          contractStart: $('f-start').value,
-          contractEnd: $('f-end').value,
-          milestones: [{ date: $('f-date').value, kind: 'absolute', value: Number($('f-value').value) }],
-        }),
-      );
-      if (ok) await render();
-    });
-    await render();
-  },
+/**
+ * A button in a row's 操作 cell, only for roles holding `perm`. Its accessible name says which row, so a
+ * screen reader's list of buttons is not ten times "编辑".
+ */
+export function action(label, rowName, onclick, { perm, danger = false } = {}) {
+  if (perm && !can(perm)) return null;
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: danger ? 'btn danger small' : 'btn secondary small',
+      'aria-label': `${label}：${rowName}`,
+      onclick,
+    },
+    label,
+  );
+}
 
-  async campaigns() {
-    const render = async () => {
-      const { items } = await api('GET', `/api/orgs/${org()}/campaigns`);
-      table(
-        ['名称', '类型', '起止', '内容数'],
-        items.map((c) => [
-          el('span', { class: 'clip', title: c.name }, c.name),
-          CAMPAIGN_TYPES[c.type] ?? c.type,
-          `${c.startsOn} 至 ${c.endsOn}`,
-          String(c.contentCount),
-        ]),
-      );
-    };
-    const org = await orgPicker(render);
-    $('create-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const ok = await attempt('创建活动', () =>
-        api('POST', `/api/orgs/${org()}/campaigns`, {
-          name: $('f-name').value.trim(),
-          type: $('f-type').value,
-          startsOn: $('f-start').value,
-          endsOn: $('f-end').value,
-        }),
-      );
-      if (ok) await render();
-    });
-    await render();
-  },
+export function actions(...buttons) {
+  const shown = buttons.filter(Boolean);
+  return shown.length ? el('span', { class: 'actions' }, shown) : '—';
+}
 
-  async alerts() {
-    const render = async () => {
-      const { items } = await api('GET', `/api/alerts/channels?organisationId=${org()}`);
-      table(
-        ['名称', '类型', '地址', '状态', '操作'],
-        items.map((c) => [
-          c.name,
-          c.type,
-          el('span', { class: 'clip', title: c.target }, c.target),
-          c.enabled ? '启用' : '停用',
-          can('alerts.manage')
-            ? el(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn secondary',
-                  onclick: () =>
-                    attempt(`发送测试消息到 ${c.name}`, () =>
-                      api('POST', `/api/alerts/channels/${c.id}/test`),
-                    ),
-                },
-                '发送测试',
-              )
-            : '—',
-        ]),
-      );
-    };
-    const org = await orgPicker(render);
-    $('create-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const type = $('f-type').value;
-      const url = $('f-url').value.trim();
-      const secret = $('f-secret').value || null;
-      const config =
-        type === 'wecom'
-          ? { type, webhookUrl: url }
-          : type === 'dingtalk'
-            ? { type, webhookUrl: url, secret }
-            : { type, url, secret };
-      const ok = await attempt('添加渠道', () =>
-        api('POST', '/api/alerts/channels', {
-          organisationId: org(),
-          name: $('f-name').value.trim(),
-          config,
-        }),
-      );
-      if (ok) await render();
-    });
-    await render();
-  },
+/** Asks, then deletes; resolves true when it was deleted. */
+export async function confirmDelete(what, name, run) {
+  const yes = await ask({
+    title: `删除${what}`,
+    message: `确定删除${what}“${name}”吗？此操作不能撤销。`,
+    confirmLabel: '删除',
+    danger: true,
+  });
+  if (!yes) return false;
+  return (await attempt(`删除${what}“${name}”`, run)) !== undefined;
+}
 
-  async users() {
-    const render = async () => {
-      const { items } = await api('GET', '/api/users');
-      table(
-        ['用户名', '姓名', '角色', '状态', '两步验证', '最近登录'],
-        items.map((u) => [
-          u.username,
-          u.displayName,
-          ROLES[u.role] ?? u.role,
-          `${u.status === 'active' ? '正常' : '已停用'}${u.lockedUntil ? '（已锁定）' : ''}`,
-          u.totpEnabled ? '已启用' : '未启用',
-          fmtTime(u.lastLoginAt),
-        ]),
-      );
-    };
-    $('create-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const r = await attempt('创建用户', () =>
-        api('POST', '/api/users', {
-          username: $('f-username').value.trim(),
-          displayName: $('f-name').value.trim(),
-          role: $('f-role').value,
-        }),
-      );
-      if (!r) return;
-      $('initial-password').textContent = `初始密码（仅显示一次，请安全转交）：${r.initialPassword}`;
-      await render();
-    });
-    await render();
-  },
+/**
+ * The page's #create-form creates a row, or edits the one chosen with 编辑: its heading and button say
+ * which, and 取消编辑 goes back to creating. `save(editing)` makes the API call (editing is null when
+ * creating); `fill(item)` puts a row into the fields; `done(result)` runs after a save.
+ */
+export function createOrEdit({ what, fill, save, done, reset = () => undefined }) {
+  const form = $('create-form');
+  const heading = form.querySelector('h2');
+  const submit = form.querySelector('button[type="submit"]');
+  const titles = { heading: heading.textContent, submit: submit.textContent };
+  const cancel = el('button', { type: 'button', class: 'btn secondary', hidden: true }, '取消编辑');
+  submit.after(' ', cancel);
+  let editing = null;
+  const mode = (item) => {
+    editing = item;
+    heading.textContent = item ? `修改${what}：${item.name}` : titles.heading;
+    submit.textContent = item ? '保存修改' : titles.submit;
+    cancel.hidden = !item;
+    form.reset();
+    reset();
+    if (item) fill(item);
+  };
+  cancel.addEventListener('click', () => {
+    mode(null);
+    submit.focus();
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const label = editing ? `修改${what}“${editing.name}”` : submit.textContent;
+    const result = await attempt(label, () => save(editing));
+    if (result === undefined) return;
+    mode(null);
+    await done(result);
+  });
+  return {
+    edit(item) {
+      mode(item);
+      form.querySelector('input, select, textarea').focus();
+    },
+  };
+}
 
-  async audit() {
-    let cursor = null;
-    const rows = [];
-    const load = async (reset) => {
-      if (reset) {
-        cursor = null;
-        rows.length = 0;
-      }
-      const q = new URLSearchParams({ limit: '50' });
-      if ($('f-action').value.trim()) q.set('action', $('f-action').value.trim());
-      if ($('f-outcome').value) q.set('outcome', $('f-outcome').value);
-      if (cursor) q.set('before', cursor);
-      const page = await api('GET', `/api/audit?${q}`);
-      cursor = page.nextCursor;
-      rows.push(
-        ...page.items.map((r) => [
-          fmtTime(r.occurredAt),
-          r.actorUsername ?? r.actorKind,
-          r.action,
-          r.targetType ? `${r.targetType} ${r.targetId ?? ''}` : '—',
-          OUTCOMES[r.outcome] ?? r.outcome,
-          r.ip ?? '—',
-        ]),
-      );
-      table(['时间', '操作人', '操作', '对象', '结果', 'IP'], rows);
-      $('more').hidden = !cursor;
-    };
-    $('filter-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      await load(true);
-    });
-    $('more').addEventListener('click', () => load(false));
-    await load(true);
-  },
-};
+/** Shows the #detail panel with a heading; 关闭 hides it and returns focus to the table. */
+export function openDetail(title, state = '') {
+  $('detail').hidden = false;
+  $('detail-h').textContent = title;
+  $('detail-state').textContent = state;
+  $('detail-h').focus();
+}
 
-startPage(async () => {
-  await PAGES[document.body.dataset.page]();
-});
+export function wireDetailClose() {
+  $('detail-close').addEventListener('click', () => {
+    $('detail').hidden = true;
+    $('list').querySelector('button')?.focus();
+  });
+}

@@ -4,21 +4,42 @@
 let csrfToken = null;
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
+const here = () => location.pathname + location.search;
+
 function toLogin() {
-  const next = location.pathname + location.search;
-  location.assign(`/portal/login?next=${encodeURIComponent(next)}`);
+  location.assign(`/portal/login?next=${encodeURIComponent(here())}`);
 }
 
-/** Calls a portal API; a 401 sends the visitor to the login page. Resolves to parsed JSON. */
+function toSetup() {
+  location.replace(`/portal/setup?next=${encodeURIComponent(here())}`);
+}
+
+/** Where to go after login or setup: `?next=` when it is a portal page (no open redirect), else /portal. */
+export function nextPage() {
+  const next = new URLSearchParams(location.search).get('next');
+  const own = next && /^\/portal(\/|$|\?)/.test(next) && !/^\/portal\/(login|setup)/.test(next);
+  return own ? next : '/portal';
+}
+
+/** The session's CSRF token changes when the session is rotated (password change). */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+/**
+ * Calls a portal API; a 401 sends the visitor to the login page, a session that must first change its
+ * password to the setup page. Resolves to parsed JSON.
+ */
 export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', 'accept-language': 'zh-CN' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
@@ -28,14 +49,20 @@ export async function api(path, { method = 'GET', body } = {}) {
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const json = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
-  if (res.status === 401 && !path.startsWith('/portal/api/auth/login')) {
+  const e = json?.error ?? {};
+  // Not a wrong password at login or in a password change (also 401): the session itself is gone.
+  if (res.status === 401 && (e.code ?? 'UNAUTHENTICATED') === 'UNAUTHENTICATED') {
     toLogin();
     throw new ApiError(401, 'UNAUTHENTICATED', '登录已失效，请重新登录');
   }
-  if (!res.ok) {
-    const e = json?.error ?? {};
-    throw new ApiError(res.status, e.code ?? 'HTTP_ERROR', e.message ?? `请求失败（${res.status}）`);
-  }
+  if (res.status === 403 && e.code === 'PASSWORD_CHANGE_REQUIRED') toSetup();
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      e.code ?? 'HTTP_ERROR',
+      e.message ?? `请求失败（${res.status}）`,
+      e.details,
+    );
   return json;
 }
 
@@ -108,11 +135,11 @@ export function dataTable(caption, columns, rows) {
     el(
       'tbody',
       {},
-      rows.map((r) =>
+      rows.map((r, i) =>
         el(
           'tr',
           {},
-          columns.map((c) => el('td', { class: c.numeric ? 'num' : null }, c.value(r))),
+          columns.map((c) => el('td', { class: c.numeric ? 'num' : null }, c.value(r, i))),
         ),
       ),
     ),
@@ -132,12 +159,18 @@ export function setStatus(message) {
 }
 
 /**
- * Loads the session (sending a signed-out visitor to the login page), fills the top bar, wires logout,
- * and shows the inbox link only to those who may review.
+ * Loads the session (sending a signed-out visitor to the login page, and a session that must first change
+ * its password to the setup page), fills the top bar, wires logout, and shows the inbox link only to those
+ * who may review.
  */
 export async function startSession() {
   const session = await api('/portal/api/auth/session');
   csrfToken = session.csrfToken;
+  if (session.stage !== 'full') {
+    toSetup();
+    // The page is being left: its loading code never runs on a session the API would refuse.
+    return new Promise(() => {});
+  }
   const who = document.getElementById('who');
   if (who) who.textContent = session.user.displayName;
   const inboxLink = document.querySelector('[data-nav="inbox"]');
@@ -149,8 +182,5 @@ export async function startSession() {
       location.assign('/portal/login');
     }
   });
-  if (session.stage !== 'full') {
-    showError('首次登录需先修改密码或绑定动态验证码，请联系运营团队协助完成。');
-  }
   return session;
 }

@@ -1,14 +1,10 @@
-import { api } from './portal-common.js';
+// The portal sign-in form: on to the page asked for, by way of the setup page when the password must be
+// changed first.
+import { api, nextPage } from './portal-common.js';
 
 const form = document.getElementById('login-form');
 const error = document.getElementById('login-error');
 const otpRow = document.getElementById('otp-row');
-
-/** Only a same-site portal path may be the destination after login (no open redirect). */
-function destination() {
-  const next = new URLSearchParams(location.search).get('next');
-  return next && /^\/portal(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : '/portal';
-}
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -25,8 +21,8 @@ form.addEventListener('submit', async (event) => {
   const button = form.querySelector('button[type="submit"]');
   button.disabled = true;
   try {
-    await api('/portal/api/auth/login', { method: 'POST', body });
-    location.assign(destination());
+    const r = await api('/portal/api/auth/login', { method: 'POST', body });
+    location.assign(r.stage === 'full' ? nextPage() : `/portal/setup?next=${encodeURIComponent(nextPage())}`);
   } catch (err) {
     if (err.code === 'OTP_REQUIRED') {
       otpRow.hidden = false;
