@@ -57,7 +57,20 @@ async function seedOrganisation(h: IdentityHarness) {
         readers: Math.round(3000 * scale),
         shares: Math.round(40 * scale),
       })),
-      articleDays: [],
+      // Three articles per account over the last week; the main account's long title leads.
+      articleDays: [0, 1, 2].flatMap((n) =>
+        eachDay(addDays(yesterday, -6), yesterday).map((date) => ({
+          externalArticleId: `art-${n}`,
+          date,
+          title:
+            n === 0 && scale === 1
+              ? LONG_CONTENT
+              : `第 ${n + 1} 篇推文（${scale === 1 ? '服务号' : '资讯'}）`,
+          reads: Math.round((3000 - n * 1000) * scale),
+          shares: 10,
+          likes: 5,
+        })),
+      ),
     });
   }
   const contract = { contract_start: addDays(today, -400), contract_end: addDays(today, 330) };
@@ -216,6 +229,14 @@ describe('client portal in headless Chromium', () => {
     expect(await page.$eval('#quotas', (e) => e.textContent)).toMatch(/已完成 \d+ \/ 要求 2/);
     expect(await page.$eval('#sla', (e) => e.textContent)).toContain('目标 95%');
     expect(await page.$eval('#reports', (e) => e.textContent)).toContain('暂无报告');
+    // Top articles: the range's reads per article, most-read first, across both accounts.
+    const top = await page.$$eval('#top-articles tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(top).toHaveLength(6);
+    expect(top[0]?.slice(0, 3)).toEqual(['1', LONG_CONTENT, '省体彩中心服务号']);
+    expect(top[0]?.[4]).toBe('21,000');
+    expect(top[1]?.slice(1, 3)).toEqual(['第 2 篇推文（服务号）', '省体彩中心服务号']);
     const options = await page.$$eval('#account option', (o) => o.map((e) => e.textContent));
     expect(options).toEqual(['全部账号', '体彩开奖资讯（微信）', '省体彩中心服务号（微信）']);
 
