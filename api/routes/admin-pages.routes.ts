@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { adminAssets } from '../../dashboard/admin/assets.js';
+import { adminImportsPage } from '../../dashboard/admin/imports.page.js';
 import { adminManagePage, MANAGE_PAGES } from '../../dashboard/admin/manage.page.js';
 import {
   adminCalendarPage,
@@ -8,6 +9,7 @@ import {
   adminLoginPage,
   adminSetupPage,
 } from '../../dashboard/admin/pages.js';
+import { adminReportsPage } from '../../dashboard/admin/reports.page.js';
 import { serveAssets, servePages } from './static-assets.route.js';
 
 /**
@@ -25,6 +27,8 @@ export const adminPageRoutes: FastifyPluginAsync = async (app) => {
     '/admin/contents': adminContentsPage(),
     '/admin/contents/new': editor,
     '/admin/contents/:id': editor,
+    '/admin/reports': adminReportsPage(),
+    '/admin/metrics': adminImportsPage(),
     // /admin/accounts, /admin/organisations, /admin/kpi, /admin/campaigns, /admin/alerts, /admin/users, /admin/audit
     ...Object.fromEntries(MANAGE_PAGES.map((key) => [`/admin/${key}`, adminManagePage(key)])),
   });

@@ -9,7 +9,9 @@ export const ADMIN_NAV: ReadonlyArray<{ key: string; href: string; label: string
     { key: 'contents', href: '/admin/contents', label: '内容列表', permission: 'content.read' },
     { key: 'accounts', href: '/admin/accounts', label: '账号与凭据', permission: 'accounts.read' },
     { key: 'kpi', href: '/admin/kpi', label: '考核目标', permission: 'kpi.read' },
+    { key: 'metrics', href: '/admin/metrics', label: '数据导入', permission: 'metrics.manage' },
     { key: 'campaigns', href: '/admin/campaigns', label: '营销活动', permission: 'campaigns.read' },
+    { key: 'reports', href: '/admin/reports', label: '月度报告', permission: 'reports.read' },
     { key: 'alerts', href: '/admin/alerts', label: '告警渠道', permission: 'alerts.read' },
     { key: 'users', href: '/admin/users', label: '用户管理', permission: 'users.read' },
     {

@@ -1,4 +1,5 @@
 import type { AdminAssetName } from './assets.js';
+import { campaignGoalFields, campaignPanels } from './campaigns.page.js';
 import { adminShell, field } from './layout.js';
 
 /**
@@ -54,7 +55,8 @@ const CADENCES = [
   ['monthly', '每月'],
 ] as const;
 
-const orgPicker = `<div class="toolbar">${field('org', '客户单位', '<select id="org"></select>')}</div>`;
+/** The organisation picker that admin-manage.js's orgPicker() fills. */
+export const orgPicker = `<div class="toolbar">${field('org', '客户单位', '<select id="org"></select>')}</div>`;
 const detailHead = `<h2 id="detail-h" tabindex="-1"></h2><p id="detail-state"></p>`;
 const detailClose = '<button type="button" class="btn secondary" id="detail-close">关闭</button>';
 
@@ -137,6 +139,7 @@ ${field('f-start', '开始日期', '<input type="date" id="f-start" required>')}
 ${field('f-end', '结束日期（至少 7 天）', '<input type="date" id="f-end" required>')}
 <div class="field check"><input type="checkbox" id="f-short"><label for="f-short">短期活动（不足 7 天，不计入合同）</label></div>
 ${field('f-description', '说明', '<textarea id="f-description" rows="2" maxlength="5000"></textarea>')}
+${campaignGoalFields}
 <button type="submit" class="btn">创建活动</button></form>`,
   alerts: `${orgPicker}
 <form id="create-form" class="card" data-perm="alerts.manage" hidden><h2>新增告警渠道</h2>
@@ -174,8 +177,9 @@ ${field(
 <button type="submit" class="btn secondary">筛选</button></form>`,
 };
 
-/** The panel under the table for one row's actions (accounts, users, organisations). */
+/** The panel under the table for one row's actions (accounts, users, organisations, campaigns). */
 const DETAILS: Partial<Record<ManagePage, string>> = {
+  campaigns: campaignPanels,
   accounts: `<section id="detail" class="card" aria-labelledby="detail-h" hidden>${detailHead}
 <div class="detail-grid">
 <form id="edit-form" data-perm="accounts.manage" hidden><h3>修改资料</h3>

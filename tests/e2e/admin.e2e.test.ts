@@ -2,6 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateReport } from '../../core/reports/reports.service.js';
+import { findChromium } from '../../integrations/pdf/chromium.js';
+import { PdfRenderer } from '../../integrations/pdf/pdf-renderer.js';
 import {
   keyboardCheck,
   launchChromium,
@@ -20,7 +23,7 @@ import {
   type TestUser,
   totpCode,
 } from '../helpers/identity.js';
-import { insertWechatAccount } from '../helpers/services.js';
+import { insertWechatAccount, tempDir } from '../helpers/services.js';
 
 /**
  * The backend pages in real headless Chromium: sign in through /admin/login; a new user's first login
@@ -72,6 +75,8 @@ describe('backend pages in headless Chromium', () => {
   let editor: TestUser;
   let superadmin: TestUser;
   let coverFile: string;
+  let data: { dir: string; remove(): Promise<void> };
+  let renderer: PdfRenderer;
   const { problems, watch, forgive } = pageProblems();
   const shot = (page: Page, name: string) => screenshot(page, 'admin', name);
   const login = (page: Page, user: { username: string; password: string }, otp?: string) =>
@@ -150,7 +155,18 @@ describe('backend pages in headless Chromium', () => {
     await mkdir(path.dirname(coverFile), { recursive: true });
     await writeFile(coverFile, jpeg(120));
     // Two-factor sign-in is required of security admins only, so the first-login test enrols one.
-    h = await identityHarness({ TOTP_REQUIRED_ROLES: 'security_admin', RATE_LIMIT_PER_MINUTE: '100000' });
+    // Reports are written under DATA_DIR; no queue worker runs here, so the test prints them itself.
+    data = await tempDir('yunying-admin-e2e-');
+    h = await identityHarness({
+      TOTP_REQUIRED_ROLES: 'security_admin',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      DATA_DIR: data.dir,
+    });
+    renderer = new PdfRenderer({
+      executablePath: await findChromium(process.env.CHROMIUM_PATH ?? null, process.env.PATH ?? ''),
+      poolSize: 1,
+      pageTimeoutMs: 30_000,
+    });
     accountId = await insertWechatAccount(h.db, h.orgId, '省体彩中心服务号');
     editor = await createTestUser(h, 'editor');
     superadmin = await createTestUser(h, 'superadmin');
@@ -158,8 +174,10 @@ describe('backend pages in headless Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await renderer?.close();
     await browser?.close();
     await h?.close();
+    await data?.remove();
   });
 
   it('serves its assets from self with the right type and cache headers', async () => {
@@ -201,6 +219,7 @@ describe('backend pages in headless Chromium', () => {
       '账号与凭据',
       '考核目标',
       '营销活动',
+      '月度报告',
       '告警渠道',
       '客户单位',
     ]);
@@ -524,12 +543,31 @@ describe('backend pages in headless Chromium', () => {
       {
         user: superadmin,
         pages: ['accounts', 'users', 'organisations'],
-        nav: ['账号与凭据', '考核目标', '营销活动', '告警渠道', '用户管理', '客户单位'],
+        nav: [
+          '账号与凭据',
+          '考核目标',
+          '数据导入',
+          '营销活动',
+          '月度报告',
+          '告警渠道',
+          '用户管理',
+          '客户单位',
+        ],
       },
       {
         user: await createTestUser(h, 'planner'),
-        pages: ['kpi', 'campaigns', 'alerts'],
-        nav: ['内容日历', '内容列表', '账号与凭据', '考核目标', '营销活动', '告警渠道', '客户单位'],
+        pages: ['kpi', 'campaigns', 'alerts', 'metrics', 'reports'],
+        nav: [
+          '内容日历',
+          '内容列表',
+          '账号与凭据',
+          '考核目标',
+          '数据导入',
+          '营销活动',
+          '月度报告',
+          '告警渠道',
+          '客户单位',
+        ],
       },
       { user: await createTestUser(h, 'auditor'), pages: ['audit'], nav: ['审计日志'] },
     ] as const;
@@ -546,7 +584,12 @@ describe('backend pages in headless Chromium', () => {
         const nav = await page.$$eval('nav li:not([hidden]) a', (a) => a.map((e) => e.textContent));
         expect(nav, role).toEqual(c.nav);
         expect(await page.$eval('#status', (e) => e.textContent), `${role} ${key}`).not.toContain('失败');
-        if (key === 'campaigns') await campaignEditAndDelete(page);
+        if (key === 'campaigns') {
+          await campaignEditAndDelete(page);
+          await campaignGoalsContentsDeliverables(page);
+        }
+        if (key === 'metrics') await metricsImport(page);
+        if (key === 'reports') await reportRequestAndDownload(page);
         if (key === 'kpi') await kpiEdit(page);
         if (key === 'accounts') await accountEditAndBackfill(page);
         if (key === 'users') await userEditAndReset(page);
@@ -557,7 +600,7 @@ describe('backend pages in headless Chromium', () => {
       await closePage(page);
     }
     expect(problems).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   async function campaignEditAndDelete(page: Page) {
     const name = `体彩公益金主题宣传活动${'暨全民健身专项行动'.repeat(8)}`;
@@ -624,6 +667,189 @@ describe('backend pages in headless Chromium', () => {
       .where('organisation_id', '=', h.orgId)
       .executeTakeFirstOrThrow();
     expect((target.milestones as unknown[]).length).toBe(2);
+  }
+
+  /** A new campaign with a reads goal; a content linked and unlinked; a 专题页 recorded for it and removed. */
+  async function campaignGoalsContentsDeliverables(page: Page) {
+    const contentId = await seedContent('全民健身宣传月首发稿', 'scheduled', instant(beijing(3)));
+    await page.type('#f-name', '全民健身宣传月');
+    await setValue(page, '#f-start', '2026-11-01');
+    await setValue(page, '#f-end', '2026-11-30');
+    await page.type('#f-goal-reads', '50000');
+    await page.click('#create-form button[type="submit"]');
+    await textIn(page, '#list tbody', '阅读量 50,000');
+    const campaign = await h.db
+      .selectFrom('campaigns')
+      .select(['id', 'goals'])
+      .where('organisation_id', '=', h.orgId)
+      .where('name', '=', '全民健身宣传月')
+      .executeTakeFirstOrThrow();
+    expect(campaign.goals).toEqual([{ metric: 'reads', target: 50000 }]);
+
+    // 管理: results and goals; link one of the organisation's contents, then unlink and relink it.
+    await page.click('#list button[aria-label="管理：全民健身宣传月"]');
+    await page.waitForSelector('#detail:not([hidden])');
+    await textIn(page, '#c-results', '净增粉丝提升');
+    await textIn(page, '#c-goals', '阅读量');
+    await page.select('#c-content', contentId);
+    await page.click('#link-form button[type="submit"]');
+    await textIn(page, '#c-contents', '取消关联');
+    const links = () =>
+      h.db
+        .selectFrom('campaign_contents')
+        .select('content_id')
+        .where('campaign_id', '=', campaign.id)
+        .execute();
+    expect(await links()).toEqual([{ content_id: contentId }]);
+    expect(await page.$eval('#list tbody', (e) => e.textContent)).toContain('全民健身宣传月');
+    await page.click('#c-contents button');
+    await textIn(page, '#c-contents', '尚未关联内容');
+    expect(await links()).toEqual([]);
+    await page.click('#link-form button[type="submit"]');
+    await textIn(page, '#c-contents', '取消关联');
+
+    // A 专题页 recorded for the campaign shows in the list; 删除 asks, then removes it.
+    await page.select('#d-kind', 'topic_page');
+    await page.type('#d-title', '全民健身专题页');
+    await setValue(page, '#d-date', '2026-11-15');
+    await page.type('#d-url', 'https://example.com/zhuanti');
+    await page.select('#d-campaign', campaign.id);
+    await page.click('#deliverable-form button[type="submit"]');
+    await textIn(page, '#deliverables-table tbody', '全民健身专题页');
+    const deliverable = await h.db
+      .selectFrom('deliverables')
+      .select(['kind', 'campaign_id', 'url'])
+      .where('organisation_id', '=', h.orgId)
+      .executeTakeFirstOrThrow();
+    expect(deliverable).toEqual({
+      kind: 'topic_page',
+      campaign_id: campaign.id,
+      url: 'https://example.com/zhuanti',
+    });
+    expect(await page.$eval('#deliverables-table tbody', (e) => e.textContent)).toContain('全民健身宣传月');
+    await page.type('#d-title', '政务服务定制栏目');
+    await page.click('#deliverable-form button[type="submit"]');
+    await textIn(page, '#deliverables-table tbody', '政务服务定制栏目');
+    await page.click('#deliverables-table button[aria-label="删除：政务服务定制栏目"]');
+    await page.click('dialog.ask button[value="ok"]');
+    await page.waitForFunction(
+      () => !document.querySelector('#deliverables-table tbody').textContent.includes('政务服务定制栏目'),
+    );
+    expect(await h.db.selectFrom('deliverables').select('id').execute()).toHaveLength(1);
+    await shot(page, '42-campaign-panel');
+  }
+
+  /** A refused file lists its problems by row and column; a good one is previewed, applied and stored. */
+  async function metricsImport(page: Page) {
+    const day1 = beijing(-10).slice(0, 10);
+    const day2 = beijing(-9).slice(0, 10);
+    const dir = path.resolve('test-artifacts', 'admin');
+    const bad = path.join(dir, 'import-bad.csv');
+    const good = path.join(dir, 'import-good.csv');
+    await writeFile(
+      bad,
+      `account,date,followers\n省体彩中心服务号,2026-13-01,1200\n不存在的账号,${day1},abc\n`,
+    );
+    await writeFile(
+      good,
+      `账号,日期,粉丝总数,阅读次数\n省体彩中心服务号,${day1},1200,340\n省体彩中心服务号,${day2},1210,360\n`,
+    );
+    const upload = async (file: string) => {
+      const input = await page.$('#i-file');
+      await (input as NonNullable<typeof input>).uploadFile(file);
+      await page.click('#upload-form button[type="submit"]');
+    };
+
+    await upload(bad);
+    await page.waitForSelector('#problems:not([hidden])');
+    const rows = await page.$$eval('#problems-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)),
+    );
+    expect(rows).toContainEqual(['2', 'date']);
+    expect(rows).toContainEqual(['3', 'followers']);
+    expect(await page.$eval('#preview', (e) => e.hidden)).toBe(true);
+    // Chromium logs the refused upload's 422 as a failed resource.
+    forgive(/status of 422/);
+    await shot(page, '43-import-refused');
+
+    await upload(good);
+    await page.waitForSelector('#preview:not([hidden])');
+    expect(await page.$eval('#problems', (e) => e.hidden)).toBe(true);
+    await textIn(page, '#preview-summary', '将新增 2 条');
+    expect(await page.$$eval('#list tbody tr', (r) => r.length)).toBe(2);
+    expect(await page.$eval('#list tbody', (e) => e.textContent)).toContain('粉丝总数：无 → 1200');
+    await shot(page, '44-import-preview');
+    await keyboardCheck(page, 'import preview');
+    const stored = () =>
+      h.db
+        .selectFrom('metric_account_daily')
+        .select(['date', 'followers', 'reads'])
+        .where('account_id', '=', accountId)
+        .where('date', 'in', [day1, day2])
+        .orderBy('date')
+        .execute();
+    expect(await stored()).toEqual([]);
+    await page.click('#apply');
+    await textIn(page, '#result', '已导入');
+    expect(await page.$eval('#result', (e) => e.textContent)).toContain('新增 2 条');
+    expect((await stored()).map((r) => [String(r.followers), String(r.reads)])).toEqual([
+      ['1200', '340'],
+      ['1210', '360'],
+    ]);
+  }
+
+  /** Last month's report: requested in the page, printed, shown done with links that download it. */
+  async function reportRequestAndDownload(page: Page) {
+    const month = await page.$eval('#r-month', (e) => e.value);
+    // Last month in Beijing by default.
+    const first = new Date(`${beijing(0).slice(0, 7)}-01T00:00:00Z`);
+    first.setUTCMonth(first.getUTCMonth() - 1);
+    expect(month).toBe(first.toISOString().slice(0, 7));
+    await page.click('#request-form button[type="submit"]');
+    await textIn(page, '#list tbody', '排队中');
+    const print = async (version: number) => {
+      const report = await h.db
+        .selectFrom('reports')
+        .select('id')
+        .where('organisation_id', '=', h.orgId)
+        .where('version', '=', version)
+        .executeTakeFirstOrThrow();
+      await generateReport({ db: h.db, dataDir: h.config.dataDir, printer: renderer }, report.id);
+    };
+    await print(1);
+    // The page polls while a report is pending and shows it done without a reload.
+    await textIn(page, '#list tbody', '已生成');
+    await textIn(page, '#status', '已生成，可以下载');
+    const download = (label: string) =>
+      page.$eval(`#list a[aria-label^="${label}"]`, async (a) => {
+        const res = await fetch(a.href);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        return {
+          status: res.status,
+          type: res.headers.get('content-type'),
+          head: String.fromCharCode(...bytes.slice(0, 5)),
+        };
+      });
+    expect(await download(`下载 ${month} 第 1 版 PDF`)).toEqual({
+      status: 200,
+      type: 'application/pdf',
+      head: '%PDF-',
+    });
+    expect((await download(`下载 ${month} 第 1 版 Excel`)).head.slice(0, 2)).toBe('PK');
+
+    // Asking for the month again shows the existing version; 重新生成 says v2 is made and v1 kept.
+    await page.click('#request-form button[type="submit"]');
+    await textIn(page, '#status', '已有报告');
+    await page.click(`#list button[aria-label="重新生成：${month} 月度报告"]`);
+    await page.waitForSelector('dialog.ask[open]');
+    expect(await page.$eval('#ask-message', (e) => e.textContent)).toContain('第 2 版）。原有版本保留');
+    await page.click('dialog.ask button[value="ok"]');
+    await textIn(page, '#list tbody', '第 2 版');
+    await print(2);
+    await page.waitForFunction(() => document.querySelectorAll('#list a[aria-label*="PDF"]').length === 2, {
+      timeout: 15_000,
+    });
+    await shot(page, '45-reports');
   }
 
   async function userEditAndReset(page: Page) {
