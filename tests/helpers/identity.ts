@@ -39,6 +39,7 @@ export async function identityHarness(
   const redis = new Redis(testServiceUrls().redisUrl, { maxRetriesPerRequest: null });
   const config = testConfig({ DATABASE_URL: database.url, REDIS_PREFIX: prefix, ...env });
   const keyring = keyringFromKeys(randomBytes(32).toString('base64'), []);
+  // A harness that fails to start leaves no database or Redis connection behind.
   const app = await buildApp({
     config,
     logger: silentLogger,
@@ -46,6 +47,10 @@ export async function identityHarness(
     redis,
     keyring,
     ...more({ redis, prefix }),
+  }).catch(async (err: unknown) => {
+    redis.disconnect();
+    await database.drop();
+    throw err;
   });
   const org = await database.db
     .insertInto('organisations')

@@ -129,30 +129,21 @@ async function load() {
   showError('');
   document.body.dataset.ready = 'false';
   const session = await startSession();
-  let kpi = null;
-  const [seriesRes, weeklyRes] = await Promise.allSettled([
-    api(metricsUrl(f, f.granularity)),
-    f.granularity === 'week' ? Promise.resolve(null) : api(metricsUrl(f, 'week')),
-  ]);
+  // Every request starts at once; each part draws as soon as what it needs has arrived.
+  const kpi = api('/portal/api/kpi');
+  const kpiOrNull = kpi.catch(() => null);
+  const series = api(metricsUrl(f, f.granularity));
+  const weekly = f.granularity === 'week' ? series : api(metricsUrl(f, 'week'));
   await Promise.all([
     part('账号列表', () => loadAccounts(f.account)),
     part('合同目标', async () => {
-      kpi = await api('/portal/api/kpi');
-      renderKpi(kpi);
-      renderQuotas(kpi);
-      renderSla(kpi);
+      const k = await kpi;
+      renderKpi(k);
+      renderQuotas(k);
+      renderSla(k);
     }),
-  ]);
-  await Promise.all([
-    part('粉丝数据', async () => {
-      if (seriesRes.status === 'rejected') throw seriesRes.reason;
-      renderFollowers(seriesRes.value.points, kpi);
-    }),
-    part('阅读数据', async () => {
-      const res = f.granularity === 'week' ? seriesRes : weeklyRes;
-      if (res.status === 'rejected') throw res.reason;
-      renderReads(res.value.points, kpi);
-    }),
+    part('粉丝数据', async () => renderFollowers((await series).points, await kpiOrNull)),
+    part('阅读数据', async () => renderReads((await weekly).points, await kpiOrNull)),
     part('营销活动', () => loadCampaigns(f)),
     part('热门文章', () => loadTopArticles(f)),
     part('月度报告', renderReports),
