@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import {
   type AccountsContext,
   createAccount,
+  enableAccount,
   getAccount,
   listAccounts,
   setAccountStatus,
@@ -178,6 +179,20 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountsContext> = async (
     },
     async (request) =>
       setAccountStatus(ctx.db, actorOf(request), request.params.id, 'disabled', request.body.reason),
+  );
+
+  app.post(
+    '/:id/enable',
+    {
+      config: { permission: 'accounts.manage' },
+      schema: {
+        tags,
+        summary: 'Enable a disabled account again (publishing to it resumes; verify its credentials)',
+        params: IdParams,
+        response: { 200: Account, ...authErrors },
+      },
+    },
+    async (request) => enableAccount(ctx.db, actorOf(request), request.params.id),
   );
 
   app.put(

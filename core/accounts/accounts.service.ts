@@ -302,6 +302,13 @@ export async function setAccountStatus(
   return toView(db, updated);
 }
 
+/** Takes a disabled account back into service; any other status is left as it is (idempotent). */
+export async function enableAccount(db: DbOrTx, actor: Actor, id: string): Promise<AccountView> {
+  const account = await row(db, id);
+  if (account.status !== 'disabled') return toView(db, account);
+  return setAccountStatus(db, actor, id, 'active', null);
+}
+
 /** Replaces credentials (write-only: the API never returns them). */
 export async function setCredentials(
   ctx: AccountsContext,

@@ -198,9 +198,10 @@ ${field('b-from', '开始日期', '<input type="date" id="b-from" required>')}
 ${field('b-to', '结束日期（最晚昨天）', '<input type="date" id="b-to" required>')}
 <button type="submit" class="btn">开始补采</button></form>
 <div data-perm="metrics.read" hidden><h3>补采进度</h3><div id="backfills" aria-live="polite"></div></div>
-<div data-perm="accounts.manage" hidden><h3>停用账号</h3>
-<p class="hint">停用后不再向该账号发布内容。</p>
-<button type="button" class="btn danger" id="disable">停用账号</button></div>
+<div data-perm="accounts.manage" hidden><h3>停用与启用</h3>
+<p class="hint">停用后不再向该账号发布内容；重新启用后请先检查凭据。</p>
+<button type="button" class="btn danger" id="disable">停用账号</button>
+<button type="button" class="btn" id="enable" hidden>重新启用</button></div>
 </div>${detailClose}</section>`,
   users: `<section id="detail" class="card" aria-labelledby="detail-h" hidden>${detailHead}
 <div class="detail-grid">

@@ -257,5 +257,17 @@ describe('accounts registry and credential verification (against the emulator ov
       payload: { reason: '合同结束' },
     });
     expect(off.json()).toMatchObject({ status: 'disabled', statusReason: '合同结束' });
+    // Enabled again: active, audited once; enabling an account that is not disabled changes nothing.
+    const enable = () =>
+      h.app.inject({ method: 'POST', url: `/api/accounts/${wb.json().id}/enable`, headers: admin.headers });
+    expect((await enable()).json()).toMatchObject({ status: 'active', statusReason: null });
+    expect((await enable()).json()).toMatchObject({ status: 'active' });
+    const changes = await h.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'account.status_changed')
+      .where('target_id', '=', wb.json().id)
+      .execute();
+    expect(changes).toHaveLength(3); // needs_reauth, disabled, active
   });
 });

@@ -451,9 +451,9 @@ describe('backend pages in headless Chromium', () => {
     const contentId = new URL(page.url()).pathname.split('/').pop() as string;
     await page.click('#submit-review');
     await textIn(page, '#item-state', '审核中');
-    // The editor is no named reviewer: no review box, and the page says why.
+    // The editor is no named reviewer: the page says why (once it has asked), and shows no review box.
+    await textIn(page, '#review-note', '不是该单位的指定审核人');
     expect(await page.$eval('#review-box', (e) => (e as any).hidden)).toBe(true);
-    expect(await page.$eval('#review-note', (e) => e.textContent)).toContain('不是该单位的指定审核人');
 
     const review = await freshPage();
     await login(review, reviewer);
@@ -896,5 +896,24 @@ describe('backend pages in headless Chromium', () => {
     await page.click('#backfill-form button[type="submit"]');
     await textIn(page, '#backfills', '排队中');
     expect(await page.$eval('#backfills', (e) => e.textContent)).toMatch(/已完成 0 \/ 7 天/);
+    // Disabled with a reason through the dialog, then enabled again; both audited.
+    await page.click('#disable');
+    await page.waitForSelector('dialog.ask[open]');
+    await page.type('#ask-reason', '合同暂停');
+    await page.click('dialog.ask button[value="ok"]');
+    await page.waitForSelector('#enable:not([hidden])');
+    const statusOf = async () =>
+      (
+        await h.db
+          .selectFrom('accounts')
+          .select(['status', 'status_reason'])
+          .where('id', '=', accountId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await statusOf()).toBe('disabled');
+    await page.click('#enable');
+    await page.waitForSelector('#disable:not([hidden])');
+    await textIn(page, '#status', '已重新启用');
+    expect(await statusOf()).toBe('active');
   }
 });

@@ -1,6 +1,6 @@
 // Platform accounts of an organisation: list and register; 管理 opens a panel to change the settings,
 // replace the credentials (write-only), check them against the platform, start a metrics backfill and
-// follow its progress, or disable the account.
+// follow its progress, or disable the account and enable it again.
 import {
   accountLabel,
   api,
@@ -89,7 +89,8 @@ startPage(async () => {
     $('e-cadence').value = a.inspectionCadence ?? '';
     document.querySelector('label[for="e-secret"]').textContent = `新的 ${CREDENTIAL[a.platform][1]}`;
     $('verify-result').textContent = '';
-    $('disable').disabled = a.status === 'disabled';
+    $('disable').hidden = a.status === 'disabled';
+    $('enable').hidden = a.status !== 'disabled';
     $('b-to').value = yesterday();
     $('b-to').max = yesterday();
     showBackfills();
@@ -147,6 +148,16 @@ startPage(async () => {
       api('POST', `/api/accounts/${current.id}/disable`, { reason: answer.reason }),
     );
     if (a) await changed(a);
+  });
+
+  $('enable').addEventListener('click', async () => {
+    const a = await attempt(`重新启用“${current.name}”`, () =>
+      api('POST', `/api/accounts/${current.id}/enable`),
+    );
+    if (a) {
+      await changed(a);
+      setStatus(`已重新启用“${a.name}”。请点击“检查凭据”确认授权仍然有效。`);
+    }
   });
 
   $('backfill-form').addEventListener('submit', async (event) => {

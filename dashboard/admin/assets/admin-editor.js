@@ -204,6 +204,10 @@ startPage(async (session) => {
 
   async function showItem(view) {
     item = view;
+    const allowed = new Set(item.allowedActions);
+    // Asked before anything is drawn, so the page changes in one go: the state line never shows the new
+    // status beside the old review box.
+    const whyNot = allowed.has('approve') && can('content.review') ? await reviewBlocker() : null;
     $('item-state').replaceChildren(
       `${KIND_LABELS[item.kind]} · 第 ${item.revision} 版 · 状态：`,
       badge(item.status),
@@ -226,11 +230,9 @@ startPage(async (session) => {
     $('preview').hidden = false;
     $('save').disabled = !editable();
     showFindings();
-    const allowed = new Set(item.allowedActions);
     $('workflow').hidden = false;
     $('submit-box').hidden = !(allowed.has('submit') && can('content.submit'));
     $('withdraw-box').hidden = !(allowed.has('withdraw') && can('content.submit'));
-    const whyNot = allowed.has('approve') && can('content.review') ? await reviewBlocker() : null;
     $('review-box').hidden = !(allowed.has('approve') && can('content.review')) || Boolean(whyNot);
     $('review-note').hidden = !whyNot;
     $('review-note').textContent = whyNot ?? '';
