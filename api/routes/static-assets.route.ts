@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AssetStore } from '../../dashboard/shared/static-assets.js';
 
 const YEAR = 365 * 24 * 3600;
@@ -31,5 +31,24 @@ export function servePages(app: FastifyInstance, pages: Record<string, string>):
   for (const [url, body] of Object.entries(pages))
     app.get(url, { schema: { hide: true }, config: { permission: 'public' } }, async (_req, reply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body),
+    );
+}
+
+/**
+ * Like servePages, with one body per language: `langOf` picks it from the request. The body differs by a
+ * cookie, so the answer says so (Vary: Cookie) besides being revalidated on every visit.
+ */
+export function serveLocalizedPages<Lang extends string>(
+  app: FastifyInstance,
+  pages: Record<string, Record<Lang, string>>,
+  langOf: (request: FastifyRequest) => Lang,
+): void {
+  for (const [url, bodies] of Object.entries<Record<Lang, string>>(pages))
+    app.get(url, { schema: { hide: true }, config: { permission: 'public' } }, async (request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('vary', 'Cookie')
+        .send(bodies[langOf(request)]),
     );
 }

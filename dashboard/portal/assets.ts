@@ -4,6 +4,8 @@ import { assetStore } from '../shared/static-assets.js';
 export const portalAssets = assetStore('portal', [
   'portal.css',
   'portal-print.css',
+  'portal-i18n.js',
+  'portal-en.js',
   'portal-sections.js',
   'portal-report.js',
   'portal-common.js',

@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../core/html.js';
 import { type PortalAssetName, portalAssets } from './assets.js';
+import { inLang, type PortalLang } from './lang.js';
 
 export interface ShellOptions {
   /** The page's own title (escaped here). */
@@ -13,6 +14,8 @@ export interface ShellOptions {
   page: string;
   /** Stylesheets after portal.css (the report's print rules). */
   styles?: PortalAssetName[];
+  /** The page's language (<html lang>, which portal-i18n.js reads); Chinese unless given. */
+  lang?: PortalLang;
 }
 
 /** The HTML document around every portal page: no inline script, so the CSP stays script-src 'self'. */
@@ -23,34 +26,46 @@ export function portalShell(o: ShellOptions): string {
   const modules = (o.modules ?? []).map(
     (s) => `<script type="module" src="${escapeHtml(portalAssets.url(s))}"></script>`,
   );
+  const lang = o.lang ?? 'zh-CN';
   return `<!doctype html>
-<html lang="zh-CN">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(o.title)} · 运营 Yunying 客户门户</title>
+<title>${escapeHtml(o.title)} · ${inLang(lang, '运营 Yunying 客户门户', 'Yunying client portal')}</title>
 <link rel="icon" href="data:,">
 ${['portal.css' as const, ...(o.styles ?? [])].map((s) => `<link rel="stylesheet" href="${escapeHtml(portalAssets.url(s))}">`).join('\n')}
 ${[...scripts, ...modules].join('\n')}
 </head>
 <body data-page="${escapeHtml(o.page)}">
-<a class="skip-link" href="#main">跳到主要内容</a>
+<a class="skip-link" href="#main">${inLang(lang, '跳到主要内容', 'Skip to main content')}</a>
 ${o.body}
 </body>
 </html>`;
 }
 
+/**
+ * The language switch (top bar and login page): names the other language in that language; portal-i18n.js
+ * stores the choice in the cookie and reloads the page.
+ */
+export function langSwitch(lang: PortalLang): string {
+  const to: PortalLang = lang === 'en' ? 'zh-CN' : 'en';
+  return `<button type="button" id="lang-switch" class="btn secondary lang-switch" data-lang="${to}" lang="${to}">${to === 'en' ? 'English' : '中文'}</button>`;
+}
+
 /** The top bar of a signed-in page; the user's name and the inbox link are filled in by portal-common.js. */
-export function portalHeader(current: 'dashboard' | 'inbox'): string {
+export function portalHeader(current: 'dashboard' | 'inbox', lang: PortalLang = 'zh-CN'): string {
   const link = (href: string, key: typeof current, text: string, hidden = false) =>
     `<a href="${href}"${key === current ? ' aria-current="page"' : ''}${hidden ? ' hidden' : ''} data-nav="${key}">${text}</a>`;
+  const t = (zh: string, en: string) => inLang(lang, zh, en);
   return `<header class="topbar">
-  <span class="brand">运营 · 客户门户</span>
-  <nav aria-label="主导航">
-    ${link('/portal', 'dashboard', '数据看板')}
-    ${link('/portal/inbox', 'inbox', '待审内容', true)}
+  <span class="brand">${t('运营 · 客户门户', 'Yunying · Client portal')}</span>
+  <nav aria-label="${t('主导航', 'Main navigation')}">
+    ${link('/portal', 'dashboard', t('数据看板', 'Dashboard'))}
+    ${link('/portal/inbox', 'inbox', t('待审内容', 'For review'), true)}
   </nav>
   <span class="who" id="who" aria-live="polite"></span>
-  <button type="button" id="logout" class="btn secondary">退出登录</button>
+  ${langSwitch(lang)}
+  <button type="button" id="logout" class="btn secondary">${t('退出登录', 'Sign out')}</button>
 </header>`;
 }

@@ -191,6 +191,33 @@ describe('API shell', () => {
     }
   });
 
+  it('serves the portal pages in English only for the exact yy_lang=en cookie, varying by cookie', async () => {
+    for (const url of ['/portal', '/portal/login', '/portal/setup', '/portal/inbox']) {
+      const en = await app.inject({ url, cookies: { yy_lang: 'en' } });
+      expect(en.statusCode).toBe(200);
+      expect(en.body).toContain('<html lang="en">');
+      expect(en.body).toContain('>中文</button>');
+      expect(en.headers.vary).toContain('Cookie');
+      expect(en.headers['cache-control']).toBe('no-cache');
+      const others: Record<string, string>[] = [
+        {},
+        { yy_lang: 'zh-CN' },
+        { yy_lang: 'EN' },
+        { yy_lang: 'en-US' },
+      ];
+      for (const cookies of others) {
+        const zh = await app.inject({ url, cookies });
+        expect(zh.body, JSON.stringify(cookies)).toContain('<html lang="zh-CN">');
+        expect(zh.body).toContain('>English</button>');
+        expect(zh.headers.vary).toContain('Cookie');
+      }
+    }
+    const dashboard = await app.inject({ url: '/portal', cookies: { yy_lang: 'en' } });
+    expect(dashboard.body).toContain('<h1>Dashboard</h1>');
+    // Nothing Chinese left but the switch back, which names Chinese in Chinese.
+    expect(dashboard.body.replace('>中文<', '')).not.toMatch(/[\u4e00-\u9fff]/);
+  });
+
   it('rate-limits per client with 429 RATE_LIMITED, but never the health probes', async () => {
     const limited = await makeApp({ RATE_LIMIT_PER_MINUTE: '3', REDIS_PREFIX: `${prefix}-rl` });
     try {

@@ -296,6 +296,63 @@ describe('client portal in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('switches the dashboard to English with the top-bar switch, and back to Chinese', async () => {
+    const page = watch(await browser.newPage());
+    await page.setViewport({ width: 1280, height: 900 });
+    await login(page, approver);
+    expect(await page.$eval('#lang-switch', (e) => e.textContent)).toBe('English');
+    await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+    await ready(page);
+
+    const cookie = (await page.cookies(`${base}/portal`)).find((c) => c.name === 'yy_lang');
+    expect(cookie).toMatchObject({ value: 'en', path: '/portal', sameSite: 'Lax' });
+    expect((cookie?.expires ?? 0) * 1000 - Date.now()).toBeGreaterThan(360 * 86_400_000);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.$eval('h1', (e) => e.textContent)).toBe('Dashboard');
+    const headings = await page.$$eval('main h2', (h) => h.map((e) => e.textContent));
+    expect(headings).toEqual(
+      expect.arrayContaining(['Contract targets', 'Followers and targets', 'Weekly reads and baseline']),
+    );
+    const cards = await page.$$eval('#kpi-cards .card', (c) => c.map((e) => e.textContent ?? ''));
+    expect(cards).toHaveLength(4);
+    for (const text of cards) expect(text).toMatch(/On track|At risk|Behind target/);
+    expect(cards.join()).toContain('Current');
+    expect(cards.join()).toContain('148,000');
+    expect(await page.$eval('#kpi-summary', (e) => e.textContent)).toMatch(/^As of \d{4}-\d{2}-\d{2}: /);
+    const captions = await page.$$eval('#followers-table caption, #reads-table caption', (c) =>
+      c.map((e) => e.textContent),
+    );
+    expect(captions).toEqual([
+      'Total followers (at the chosen granularity, by start of period)',
+      'Contract milestones and forecast',
+      'Weekly reads (by the Monday each week starts)',
+    ]);
+    expect(await page.$eval('#sla', (e) => e.textContent)).toContain('Target 95%');
+    expect(await page.$eval('#reports', (e) => e.textContent)).toBe('No reports yet');
+    expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^Showing \d{4}-\d{2}-\d{2} to /);
+    // Account names are the client's own data and stay as they are; the platform is translated.
+    const options = await page.$$eval('#account option', (o) => o.map((e) => e.textContent));
+    expect(options).toEqual(['All accounts', '体彩开奖资讯 (WeChat)', '省体彩中心服务号 (WeChat)']);
+
+    await keyboardCheck(page, 'dashboard-en', 10);
+    expect(await page.$eval('#lang-switch', (e) => e.dataset.kb)).toBeDefined();
+    await page.$$eval('details', (d) => {
+      for (const e of d) (e as any).open = true;
+    });
+    await screenshot(page, 'portal', 'dashboard-en');
+    expect(problems).toEqual([]);
+
+    expect(await page.$eval('#lang-switch', (e) => e.textContent)).toBe('中文');
+    await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+    await ready(page);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.$eval('h1', (e) => e.textContent)).toBe('数据看板');
+    expect(await page.$eval('#kpi-summary', (e) => e.textContent)).toMatch(/^截至 /);
+    expect((await page.cookies(`${base}/portal`)).find((c) => c.name === 'yy_lang')?.value).toBe('zh-CN');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('approves the pending item through the inbox', async () => {
     const page = watch(await browser.newPage());
     await page.setViewport({ width: 1280, height: 900 });

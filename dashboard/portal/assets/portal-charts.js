@@ -1,11 +1,12 @@
 // Chart drawing for the portal, on the global Chart from chart.umd.js (served locally). Dates are
 // plotted on a linear axis of day numbers, so milestone dates beyond the data need no date adapter.
+import { locale, t } from './portal-i18n.js';
 
 const DAY_MS = 86_400_000;
 export const dayNumber = (isoDay) => Date.parse(`${isoDay.slice(0, 10)}T00:00:00Z`) / DAY_MS;
 export const dayLabel = (n) => new Date(Math.round(n) * DAY_MS).toISOString().slice(0, 10);
 
-const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 const charts = new Map();
 
 const COLOURS = {
@@ -54,7 +55,11 @@ export function drawLineChart(canvas, { datasets, yTitle }) {
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? dayLabel(items[0].parsed.x) : ''),
-            label: (item) => `${item.dataset.label}：${numberFormat.format(item.parsed.y)}`,
+            label: (item) =>
+              t('{series}：{value}', {
+                series: item.dataset.label,
+                value: numberFormat.format(item.parsed.y),
+              }),
           },
         },
       },

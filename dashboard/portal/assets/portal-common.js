@@ -1,5 +1,6 @@
 // Shared by the portal's pages: the JSON API client (session cookie + CSRF header), safe DOM building
 // (text is only ever set through textContent, never innerHTML), number formats and status labels.
+import { lang, locale, t } from './portal-i18n.js';
 
 let csrfToken = null;
 
@@ -39,7 +40,8 @@ export function setCsrfToken(token) {
  * password to the setup page. Resolves to parsed JSON.
  */
 export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { accept: 'application/json', 'accept-language': 'zh-CN' };
+  // The API's error messages come back in the page's language.
+  const headers = { accept: 'application/json', 'accept-language': lang };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
@@ -53,14 +55,14 @@ export async function api(path, { method = 'GET', body } = {}) {
   // Not a wrong password at login or in a password change (also 401): the session itself is gone.
   if (res.status === 401 && (e.code ?? 'UNAUTHENTICATED') === 'UNAUTHENTICATED') {
     toLogin();
-    throw new ApiError(401, 'UNAUTHENTICATED', '登录已失效，请重新登录');
+    throw new ApiError(401, 'UNAUTHENTICATED', t('登录已失效，请重新登录'));
   }
   if (res.status === 403 && e.code === 'PASSWORD_CHANGE_REQUIRED') toSetup();
   if (!res.ok)
     throw new ApiError(
       res.status,
       e.code ?? 'HTTP_ERROR',
-      e.message ?? `请求失败（${res.status}）`,
+      e.message ?? t('请求失败（{status}）', { status: res.status }),
       e.details,
     );
   return json;
@@ -88,8 +90,8 @@ export function clipped(text, tag = 'span') {
   return el(tag, { class: 'clip', title: text }, text);
 }
 
-const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
+const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
 
 export function fmt(value, digits = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
@@ -101,9 +103,9 @@ export function pct(value) {
 }
 
 export const STATUS_LABELS = {
-  on_track: '进度正常',
-  at_risk: '存在风险',
-  off_track: '落后于目标',
+  on_track: t('进度正常'),
+  at_risk: t('存在风险'),
+  off_track: t('落后于目标'),
 };
 
 /** A status as a coloured badge that also says it in words (colour is never the only signal). */

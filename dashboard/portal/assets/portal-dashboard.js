@@ -1,4 +1,5 @@
 import { ApiError, api, dataTable, el, setStatus, showError, startSession } from './portal-common.js';
+import { locale, t } from './portal-i18n.js';
 import {
   renderCampaigns,
   renderFollowers,
@@ -9,7 +10,12 @@ import {
   renderTopArticles,
 } from './portal-sections.js';
 
-const REPORT_STATUS = { queued: '排队中', generating: '生成中', done: '已生成', failed: '生成失败' };
+const REPORT_STATUS = {
+  queued: t('排队中'),
+  generating: t('生成中'),
+  done: t('已生成'),
+  failed: t('生成失败'),
+};
 
 const $ = (id) => document.getElementById(id);
 const isoDay = (d) => d.toISOString().slice(0, 10);
@@ -55,33 +61,33 @@ async function renderReports() {
     if (!(err instanceof ApiError) || err.status !== 404) throw err;
   }
   if (items.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, '暂无报告'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('暂无报告')));
     return;
   }
   box.replaceChildren(
     dataTable(
-      '运营数据月报',
+      t('运营数据月报'),
       [
-        { label: '月份', value: (r) => r.month },
-        { label: '版本', value: (r) => `第 ${r.version} 版`, numeric: true },
-        { label: '状态', value: (r) => REPORT_STATUS[r.status] ?? r.status },
+        { label: t('月份'), value: (r) => r.month },
+        { label: t('版本'), value: (r) => t('第 {version} 版', { version: r.version }), numeric: true },
+        { label: t('状态'), value: (r) => REPORT_STATUS[r.status] ?? r.status },
         {
-          label: '生成时间',
-          value: (r) => (r.generatedAt ? new Date(r.generatedAt).toLocaleString('zh-CN') : '—'),
+          label: t('生成时间'),
+          value: (r) => (r.generatedAt ? new Date(r.generatedAt).toLocaleString(locale) : '—'),
         },
         {
-          label: '下载',
+          label: t('下载'),
           value: (r) =>
             r.pdfUrl
               ? el(
                   'span',
                   { class: 'links' },
-                  el('a', { href: r.pdfUrl, download: true }, `PDF（${r.month} 第 ${r.version} 版）`),
+                  el('a', { href: r.pdfUrl, download: true }, t('PDF（{month} 第 {version} 版）', r)),
                   r.xlsxUrl
                     ? el(
                         'a',
                         { href: r.xlsxUrl, download: true },
-                        `Excel 报表（${r.month} 第 ${r.version} 版）`,
+                        t('Excel 报表（{month} 第 {version} 版）', r),
                       )
                     : null,
                 )
@@ -97,12 +103,15 @@ async function loadAccounts(selected) {
   const select = $('account');
   const { items } = await api('/portal/api/accounts');
   select.replaceChildren(
-    el('option', { value: '' }, '全部账号'),
+    el('option', { value: '' }, t('全部账号')),
     ...items.map((a) =>
       el(
         'option',
         { value: a.id, selected: a.id === selected },
-        `${a.name}（${a.platform === 'wechat' ? '微信' : '微博'}）`,
+        t('{name}（{platform}）', {
+          name: a.name,
+          platform: a.platform === 'wechat' ? t('微信') : t('微博'),
+        }),
       ),
     ),
   );
@@ -115,7 +124,7 @@ async function part(name, work) {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) throw err;
     console.error(name, err);
-    showError(`${name}加载失败：${err.message}`);
+    showError(t('{part}加载失败：{message}', { part: name, message: err.message }));
   }
 }
 
@@ -125,7 +134,7 @@ async function load() {
   $('from').value = f.from;
   $('to').value = f.to;
   $('granularity').value = f.granularity;
-  setStatus('正在加载…');
+  setStatus(t('正在加载…'));
   showError('');
   document.body.dataset.ready = 'false';
   const session = await startSession();
@@ -135,21 +144,26 @@ async function load() {
   const series = api(metricsUrl(f, f.granularity));
   const weekly = f.granularity === 'week' ? series : api(metricsUrl(f, 'week'));
   await Promise.all([
-    part('账号列表', () => loadAccounts(f.account)),
-    part('合同目标', async () => {
+    part(t('账号列表'), () => loadAccounts(f.account)),
+    part(t('合同目标'), async () => {
       const k = await kpi;
       renderKpi(k);
       renderQuotas(k);
       renderSla(k);
     }),
-    part('粉丝数据', async () => renderFollowers((await series).points, await kpiOrNull)),
-    part('阅读数据', async () => renderReads((await weekly).points, await kpiOrNull)),
-    part('营销活动', () => loadCampaigns(f)),
-    part('热门文章', () => loadTopArticles(f)),
-    part('月度报告', renderReports),
+    part(t('粉丝数据'), async () => renderFollowers((await series).points, await kpiOrNull)),
+    part(t('阅读数据'), async () => renderReads((await weekly).points, await kpiOrNull)),
+    part(t('营销活动'), () => loadCampaigns(f)),
+    part(t('热门文章'), () => loadTopArticles(f)),
+    part(t('月度报告'), renderReports),
   ]);
-  const range = `${f.from} 至 ${f.to}`;
-  setStatus(`已加载 ${range} 的数据${f.account ? '（单个账号；合同目标按全部账号计算）' : ''}。`);
+  const range = t('{from} 至 {to}', f);
+  setStatus(
+    t('已加载 {range} 的数据{note}。', {
+      range,
+      note: f.account ? t('（单个账号；合同目标按全部账号计算）') : '',
+    }),
+  );
   document.body.dataset.ready = 'true';
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));
   void session;
@@ -160,7 +174,7 @@ $('filters').addEventListener('submit', (event) => {
   const from = $('from').value;
   const to = $('to').value;
   if (!from || !to || from > to) {
-    showError('请选择有效的日期范围：开始日期不能晚于结束日期。');
+    showError(t('请选择有效的日期范围：开始日期不能晚于结束日期。'));
     return;
   }
   const q = new URLSearchParams({ from, to, granularity: $('granularity').value });
@@ -173,7 +187,7 @@ window.addEventListener('popstate', () => load().catch(fail));
 function fail(err) {
   if (err instanceof ApiError && err.status === 401) return;
   console.error(err);
-  showError(`加载失败：${err.message}`);
+  showError(t('加载失败：{message}', { message: err.message }));
   setStatus('');
 }
 

@@ -1,9 +1,10 @@
 import { ApiError, api, clipped, el, setStatus, showError, startSession } from './portal-common.js';
+import { locale, t } from './portal-i18n.js';
 
-const KIND_LABELS = { wechat_edition: '微信图文', weibo_post: '微博' };
+const KIND_LABELS = { wechat_edition: t('微信图文'), weibo_post: t('微博') };
 const $ = (id) => document.getElementById(id);
 const when = (iso) =>
-  iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '尽快发布';
+  iso ? new Date(iso).toLocaleString(locale, { timeZone: 'Asia/Shanghai' }) : t('尽快发布');
 
 async function review(item, body, row) {
   const buttons = row.querySelectorAll('button, textarea');
@@ -14,21 +15,21 @@ async function review(item, body, row) {
       body: { ...body, revision: item.revision },
     });
     row.remove();
-    const verb = body.decision === 'approved' ? '已通过' : '已驳回';
-    const next = result.status === 'in_review' ? '（等待下一位审定人）' : '';
-    setStatus(`${verb}：${item.title}${next}`);
+    const verb = body.decision === 'approved' ? t('已通过') : t('已驳回');
+    const next = result.status === 'in_review' ? t('（等待下一位审定人）') : '';
+    setStatus(t('{verb}：{title}{next}', { verb, title: item.title, next }));
     showError('');
     if (!$('inbox').querySelector('li')) renderEmpty();
     $('main').focus();
   } catch (err) {
     for (const b of buttons) b.disabled = false;
     if (err instanceof ApiError && err.status === 401) return;
-    showError(`操作失败：${err.message}`);
+    showError(t('操作失败：{message}', { message: err.message }));
   }
 }
 
 function renderEmpty() {
-  $('inbox').replaceChildren(el('p', { class: 'empty' }, '暂无待审内容'));
+  $('inbox').replaceChildren(el('p', { class: 'empty' }, t('暂无待审内容')));
 }
 
 function itemRow(item) {
@@ -37,23 +38,28 @@ function itemRow(item) {
   const rejectForm = el(
     'form',
     { class: 'reject', hidden: true, 'aria-labelledby': titleId },
-    el('label', { for: reasonId }, '驳回原因（必填）'),
+    el('label', { for: reasonId }, t('驳回原因（必填）')),
     el('textarea', { id: reasonId, name: 'comment', required: true, maxlength: '1000', rows: '3' }),
     el(
       'div',
       { class: 'actions' },
-      el('button', { type: 'submit', class: 'btn danger' }, '确认驳回'),
-      el('button', { type: 'button', class: 'btn secondary', onclick: () => toggleReject(false) }, '取消'),
+      el('button', { type: 'submit', class: 'btn danger' }, t('确认驳回')),
+      el('button', { type: 'button', class: 'btn secondary', onclick: () => toggleReject(false) }, t('取消')),
     ),
   );
   const row = el(
     'li',
     { class: 'inbox-item' },
-    el('h2', { id: titleId }, clipped(item.title || '（无标题）')),
+    el('h2', { id: titleId }, clipped(item.title || t('（无标题）'))),
     el(
       'p',
       { class: 'muted' },
-      `${KIND_LABELS[item.kind] ?? item.kind} · 第 ${item.revision} 稿 · 预定发布：${when(item.publishAt)} · 提交于 ${when(item.updatedAt)}`,
+      t('{kind} · 第 {revision} 稿 · 预定发布：{publishAt} · 提交于 {submittedAt}', {
+        kind: KIND_LABELS[item.kind] ?? item.kind,
+        revision: item.revision,
+        publishAt: when(item.publishAt),
+        submittedAt: when(item.updatedAt),
+      }),
     ),
     el(
       'div',
@@ -66,7 +72,7 @@ function itemRow(item) {
           rel: 'noopener',
           class: 'btn secondary',
         },
-        `预览「${item.title.length > 20 ? `${item.title.slice(0, 20)}…` : item.title}」`,
+        t('预览「{title}」', { title: item.title.length > 20 ? `${item.title.slice(0, 20)}…` : item.title }),
       ),
       el(
         'button',
@@ -76,12 +82,12 @@ function itemRow(item) {
           'data-action': 'approve',
           onclick: () => review(item, { decision: 'approved' }, row),
         },
-        '审定通过',
+        t('审定通过'),
       ),
       el(
         'button',
         { type: 'button', class: 'btn danger', 'data-action': 'reject', onclick: () => toggleReject(true) },
-        '驳回',
+        t('驳回'),
       ),
     ),
     rejectForm,
@@ -94,7 +100,7 @@ function itemRow(item) {
     event.preventDefault();
     const comment = rejectForm.querySelector('textarea').value.trim();
     if (!comment) {
-      showError('请填写驳回原因');
+      showError(t('请填写驳回原因'));
       rejectForm.querySelector('textarea').focus();
       return;
     }
@@ -107,11 +113,11 @@ async function load() {
   const session = await startSession();
   if (!session.permissions.includes('portal.review')) {
     setStatus('');
-    showError('您的账号没有审定权限。');
+    showError(t('您的账号没有审定权限。'));
     return;
   }
   const { items } = await api('/portal/api/contents');
-  setStatus(items.length ? `共 ${items.length} 条待审内容` : '');
+  setStatus(items.length ? t('共 {count} 条待审内容', { count: items.length }) : '');
   if (items.length === 0) renderEmpty();
   else $('inbox').replaceChildren(el('ul', { class: 'inbox' }, items.map(itemRow)));
   document.body.dataset.ready = 'true';
@@ -121,5 +127,5 @@ $('main').setAttribute('tabindex', '-1');
 load().catch((err) => {
   if (err instanceof ApiError && err.status === 401) return;
   console.error(err);
-  showError(`加载失败：${err.message}`);
+  showError(t('加载失败：{message}', { message: err.message }));
 });

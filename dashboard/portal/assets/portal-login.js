@@ -1,6 +1,7 @@
 // The portal sign-in form: on to the page asked for, by way of the setup page when the password must be
 // changed first.
 import { api, nextPage } from './portal-common.js';
+import { t } from './portal-i18n.js';
 
 const form = document.getElementById('login-form');
 const error = document.getElementById('login-error');
@@ -13,7 +14,7 @@ form.addEventListener('submit', async (event) => {
   const body = { username: String(data.get('username')).trim(), password: String(data.get('password')) };
   const otp = String(data.get('otp') ?? '').trim();
   if (!body.username || !body.password) {
-    error.textContent = '请输入用户名和密码';
+    error.textContent = t('请输入用户名和密码');
     error.hidden = false;
     return;
   }

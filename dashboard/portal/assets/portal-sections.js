@@ -4,16 +4,17 @@
 // (portal-report.js, which reads the data embedded in the page), so the two never drift apart.
 import { COLOURS, clearChart, dayNumber, drawLineChart, series } from './portal-charts.js';
 import { clipped, dataTable, el, fmt, pct, STATUS_LABELS, statusBadge } from './portal-common.js';
+import { t } from './portal-i18n.js';
 
 export const METRIC_LABELS = {
-  followers_total: '粉丝总数',
-  net_new_followers: '净增粉丝',
-  weekly_average_reads: '周均阅读量',
-  monthly_original_articles: '每月原创文章',
-  campaigns_per_year: '每年主题活动',
-  features_per_year: '每年特色栏目',
-  topic_pages_per_year: '每年专题页',
-  sla_compliance_rate: '发布时效达标率',
+  followers_total: t('粉丝总数'),
+  net_new_followers: t('净增粉丝'),
+  weekly_average_reads: t('周均阅读量'),
+  monthly_original_articles: t('每月原创文章'),
+  campaigns_per_year: t('每年主题活动'),
+  features_per_year: t('每年特色栏目'),
+  topic_pages_per_year: t('每年专题页'),
+  sla_compliance_rate: t('发布时效达标率'),
 };
 const PERCENT_METRICS = new Set(['sla_compliance_rate']);
 window.Chart.defaults.font.family =
@@ -22,7 +23,7 @@ window.Chart.defaults.font.family =
 const $ = (id) => document.getElementById(id);
 
 /** How the texts name the period shown: the dashboard's chosen range, or the report's month. */
-let range = '所选范围内';
+let range = t('所选范围内');
 export function describeRangeAs(words) {
   range = words;
 }
@@ -38,27 +39,36 @@ function kpiCard({ target, growth, quota }) {
   const rows = [];
   if (growth) {
     const m = currentMilestone(growth);
-    rows.push(['当前值', valueText(target.metric, growth.current)]);
-    rows.push([m ? `目标（${m.date}）` : '目标', m ? valueText(target.metric, m.target) : '—']);
-    rows.push(['完成比例', pct(m?.percentOfTarget ?? null)]);
+    rows.push([t('当前值'), valueText(target.metric, growth.current)]);
     rows.push([
-      '所需周增长',
+      m ? t('目标（{date}）', { date: m.date }) : t('目标'),
+      m ? valueText(target.metric, m.target) : '—',
+    ]);
+    rows.push([t('完成比例'), pct(m?.percentOfTarget ?? null)]);
+    rows.push([
+      t('所需周增长'),
       m?.requiredWeeklyGrowth === null || m?.requiredWeeklyGrowth === undefined
         ? '—'
-        : `${valueText(target.metric, m.requiredWeeklyGrowth)} / 周`,
+        : t('{value} / 周', { value: valueText(target.metric, m.requiredWeeklyGrowth) }),
     ]);
   } else if (quota) {
-    rows.push(['已完成', fmt(quota.done)]);
-    rows.push([`要求（${quota.periodStart} 至 ${quota.periodEnd}）`, fmt(quota.required)]);
+    rows.push([t('已完成'), fmt(quota.done)]);
     rows.push([
-      '完成比例',
+      t('要求（{from} 至 {to}）', { from: quota.periodStart, to: quota.periodEnd }),
+      fmt(quota.required),
+    ]);
+    rows.push([
+      t('完成比例'),
       pct(quota.required ? Math.round((quota.done / quota.required) * 1000) / 10 : null),
     ]);
-    rows.push(['按进度应完成', fmt(quota.expectedByNow, 2)]);
+    rows.push([t('按进度应完成'), fmt(quota.expectedByNow, 2)]);
   }
   return el(
     'article',
-    { class: `card status-${status}`, 'aria-label': `${target.name}：${STATUS_LABELS[status] ?? status}` },
+    {
+      class: `card status-${status}`,
+      'aria-label': t('{name}：{status}', { name: target.name, status: STATUS_LABELS[status] ?? status }),
+    },
     el('h3', {}, clipped(target.name)),
     el('p', { class: 'metric muted' }, METRIC_LABELS[target.metric] ?? target.metric),
     statusBadge(status),
@@ -75,13 +85,22 @@ export function renderKpi(kpi) {
   const cards = $('kpi-cards');
   cards.replaceChildren();
   if (!kpi || kpi.items.length === 0) {
-    $('kpi-summary').textContent = '尚未设置合同目标。目标由运营团队按合同录入后在此显示。';
+    $('kpi-summary').textContent = t('尚未设置合同目标。目标由运营团队按合同录入后在此显示。');
     return;
   }
   const c = kpi.counts;
-  $('kpi-summary').textContent =
-    `截至 ${kpi.today}：${STATUS_LABELS.on_track} ${c.on_track} 项，${STATUS_LABELS.at_risk} ${c.at_risk} 项，` +
-    `${STATUS_LABELS.off_track} ${c.off_track} 项。`;
+  $('kpi-summary').textContent = t(
+    '截至 {today}：{onTrack} {on} 项，{atRisk} {risk} 项，{offTrack} {off} 项。',
+    {
+      today: kpi.today,
+      onTrack: STATUS_LABELS.on_track,
+      on: c.on_track,
+      atRisk: STATUS_LABELS.at_risk,
+      risk: c.at_risk,
+      offTrack: STATUS_LABELS.off_track,
+      off: c.off_track,
+    },
+  );
   cards.append(...kpi.items.map(kpiCard));
 }
 
@@ -103,11 +122,11 @@ export function renderFollowers(points, kpi) {
   const milestones = growth?.milestones ?? [];
   const canvas = chartOrEmpty('followers', actual.length > 0);
   if (actual.length > 0) {
-    const datasets = [series('粉丝总数', COLOURS.primary, actual)];
+    const datasets = [series(t('粉丝总数'), COLOURS.primary, actual)];
     if (milestones.length > 0) {
       datasets.push(
         series(
-          '合同目标',
+          t('合同目标'),
           COLOURS.target,
           milestones.map((m) => ({ x: dayNumber(m.date), y: m.target })),
           { showLine: false, pointRadius: 6, pointStyle: 'rectRot' },
@@ -118,7 +137,7 @@ export function renderFollowers(points, kpi) {
       if (forecast.length > 0)
         datasets.push(
           series(
-            '趋势预测',
+            t('趋势预测'),
             COLOURS.forecast,
             [last, ...forecast.map((m) => ({ x: dayNumber(m.date), y: m.forecast }))],
             {
@@ -127,42 +146,48 @@ export function renderFollowers(points, kpi) {
           ),
         );
     }
-    drawLineChart(canvas, { datasets, yTitle: '粉丝数' });
+    drawLineChart(canvas, { datasets, yTitle: t('粉丝数') });
     const m = growth ? currentMilestone(growth) : null;
     canvas.setAttribute(
       'aria-label',
-      `粉丝总数折线图：最新 ${fmt(actual.at(-1).y)}` +
-        (m ? `，${m.date} 目标 ${fmt(m.target)}，预测 ${fmt(m.forecast)}` : ''),
+      t('粉丝总数折线图：最新 {latest}', { latest: fmt(actual.at(-1).y) }) +
+        (m
+          ? t('，{date} 目标 {target}，预测 {forecast}', {
+              date: m.date,
+              target: fmt(m.target),
+              forecast: fmt(m.forecast),
+            })
+          : ''),
     );
   }
   const table = $('followers-table');
   table.replaceChildren(
     points.length
       ? dataTable(
-          '粉丝总数（按所选粒度，期初日期）',
+          t('粉丝总数（按所选粒度，期初日期）'),
           [
-            { label: '期间', value: (p) => p.period },
-            { label: '粉丝总数', value: (p) => fmt(p.followers), numeric: true },
-            { label: '新增', value: (p) => fmt(p.newFollowers), numeric: true },
-            { label: '取关', value: (p) => fmt(p.lostFollowers), numeric: true },
-            { label: '净增', value: (p) => fmt(p.netFollowers), numeric: true },
+            { label: t('期间'), value: (p) => p.period },
+            { label: t('粉丝总数'), value: (p) => fmt(p.followers), numeric: true },
+            { label: t('新增'), value: (p) => fmt(p.newFollowers), numeric: true },
+            { label: t('取关'), value: (p) => fmt(p.lostFollowers), numeric: true },
+            { label: t('净增'), value: (p) => fmt(p.netFollowers), numeric: true },
           ],
           points,
         )
-      : el('p', { class: 'empty' }, '暂无数据'),
+      : el('p', { class: 'empty' }, t('暂无数据')),
     milestones.length
       ? dataTable(
-          '合同节点目标与预测',
+          t('合同节点目标与预测'),
           [
-            { label: '节点日期', value: (m) => m.date },
-            { label: '目标', value: (m) => fmt(m.target), numeric: true },
-            { label: '预测', value: (m) => fmt(m.forecast), numeric: true },
-            { label: '完成比例', value: (m) => pct(m.percentOfTarget), numeric: true },
-            { label: '所需周增长', value: (m) => fmt(m.requiredWeeklyGrowth, 2), numeric: true },
+            { label: t('节点日期'), value: (m) => m.date },
+            { label: t('目标'), value: (m) => fmt(m.target), numeric: true },
+            { label: t('预测'), value: (m) => fmt(m.forecast), numeric: true },
+            { label: t('完成比例'), value: (m) => pct(m.percentOfTarget), numeric: true },
+            { label: t('所需周增长'), value: (m) => fmt(m.requiredWeeklyGrowth, 2), numeric: true },
           ],
           milestones,
         )
-      : el('p', { class: 'muted' }, '未设置粉丝目标'),
+      : el('p', { class: 'muted' }, t('未设置粉丝目标')),
   );
 }
 
@@ -175,17 +200,17 @@ export function renderReads(weekly, kpi) {
     baseline === null
       ? []
       : [
-          ['基线', COLOURS.baseline, baseline],
-          ['基线 +10%', COLOURS.plus10, baseline * 1.1],
-          ['基线 +20%', COLOURS.plus20, baseline * 1.2],
+          [t('基线'), COLOURS.baseline, baseline],
+          [t('基线 +10%'), COLOURS.plus10, baseline * 1.1],
+          [t('基线 +20%'), COLOURS.plus20, baseline * 1.2],
         ];
   if (actual.length > 0) {
     const first = actual[0].x;
     const last = actual.at(-1).x;
     drawLineChart(canvas, {
-      yTitle: '阅读量',
+      yTitle: t('阅读量'),
       datasets: [
-        series('周阅读量', COLOURS.primary, actual),
+        series(t('周阅读量'), COLOURS.primary, actual),
         ...lines.map(([label, colour, y]) =>
           series(
             label,
@@ -201,25 +226,29 @@ export function renderReads(weekly, kpi) {
     });
     canvas.setAttribute(
       'aria-label',
-      `周阅读量折线图：最近一周 ${fmt(actual.at(-1).y)}` +
-        (baseline === null ? '，未设置基线' : `，基线 ${fmt(baseline)}`),
+      t('周阅读量折线图：最近一周 {latest}', { latest: fmt(actual.at(-1).y) }) +
+        (baseline === null ? t('，未设置基线') : t('，基线 {baseline}', { baseline: fmt(baseline) })),
     );
   }
   $('reads-note').textContent =
     baseline === null
-      ? '每周（周一至周日）阅读量。尚未设置周均阅读量目标，因此不显示基线。'
-      : `每周（周一至周日）阅读量；基线 ${fmt(baseline)}，+10% 为 ${fmt(baseline * 1.1)}，+20% 为 ${fmt(baseline * 1.2)}。`;
+      ? t('每周（周一至周日）阅读量。尚未设置周均阅读量目标，因此不显示基线。')
+      : t('每周（周一至周日）阅读量；基线 {baseline}，+10% 为 {plus10}，+20% 为 {plus20}。', {
+          baseline: fmt(baseline),
+          plus10: fmt(baseline * 1.1),
+          plus20: fmt(baseline * 1.2),
+        });
   $('reads-table').replaceChildren(
     weekly.length
       ? dataTable(
-          '周阅读量（周一起始日期）',
+          t('周阅读量（周一起始日期）'),
           [
-            { label: '周', value: (p) => p.period },
-            { label: '阅读量', value: (p) => fmt(p.reads), numeric: true },
-            { label: '阅读人数', value: (p) => fmt(p.readers), numeric: true },
-            { label: '分享', value: (p) => fmt(p.shares), numeric: true },
+            { label: t('周'), value: (p) => p.period },
+            { label: t('阅读量'), value: (p) => fmt(p.reads), numeric: true },
+            { label: t('阅读人数'), value: (p) => fmt(p.readers), numeric: true },
+            { label: t('分享'), value: (p) => fmt(p.shares), numeric: true },
             {
-              label: '相对基线',
+              label: t('相对基线'),
               value: (p) =>
                 baseline && p.reads !== null ? pct(Math.round((p.reads / baseline - 1) * 1000) / 10) : '—',
               numeric: true,
@@ -227,7 +256,7 @@ export function renderReads(weekly, kpi) {
           ],
           weekly,
         )
-      : el('p', { class: 'empty' }, '暂无数据'),
+      : el('p', { class: 'empty' }, t('暂无数据')),
   );
 }
 
@@ -235,7 +264,7 @@ export function renderQuotas(kpi) {
   const box = $('quotas');
   const quotas = (kpi?.items ?? []).filter((i) => i.quota);
   if (quotas.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, '尚未设置内容配额目标'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('尚未设置内容配额目标')));
     return;
   }
   box.replaceChildren(
@@ -243,7 +272,11 @@ export function renderQuotas(kpi) {
       'ul',
       { class: 'quotas' },
       quotas.map(({ target, quota }) => {
-        const label = `${target.name}：已完成 ${fmt(quota.done)} / ${fmt(quota.required)}`;
+        const label = t('{name}：已完成 {done} / {required}', {
+          name: target.name,
+          done: fmt(quota.done),
+          required: fmt(quota.required),
+        });
         return el(
           'li',
           {},
@@ -256,7 +289,13 @@ export function renderQuotas(kpi) {
           el(
             'p',
             { class: 'muted' },
-            `已完成 ${fmt(quota.done)} / 要求 ${fmt(quota.required)}（${quota.periodStart} 至 ${quota.periodEnd}，按进度应完成 ${fmt(quota.expectedByNow, 2)}）`,
+            t('已完成 {done} / 要求 {required}（{from} 至 {to}，按进度应完成 {expected}）', {
+              done: fmt(quota.done),
+              required: fmt(quota.required),
+              from: quota.periodStart,
+              to: quota.periodEnd,
+              expected: fmt(quota.expectedByNow, 2),
+            }),
           ),
         );
       }),
@@ -268,7 +307,7 @@ export function renderSla(kpi) {
   const item = kpi?.items.find((i) => i.target.metric === 'sla_compliance_rate' && i.growth);
   const box = $('sla');
   if (!item) {
-    box.replaceChildren(el('p', { class: 'empty' }, '尚未设置发布时效（SLA）目标'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('尚未设置发布时效（SLA）目标')));
     return;
   }
   const m = currentMilestone(item.growth);
@@ -278,7 +317,13 @@ export function renderSla(kpi) {
       { class: 'sla' },
       el('p', { class: 'big' }, pct(item.growth.current)),
       statusBadge(item.growth.status),
-      el('p', {}, `目标 ${m ? pct(m.target) : '—'}（审定后工作日 1 小时内、非工作日 2 小时内发布）`),
+      el(
+        'p',
+        {},
+        t('目标 {target}（审定后工作日 1 小时内、非工作日 2 小时内发布）', {
+          target: m ? pct(m.target) : '—',
+        }),
+      ),
       el('p', { class: 'muted' }, item.growth.statusReason),
     ),
   );
@@ -288,55 +333,64 @@ export function renderSla(kpi) {
 export function renderCampaigns(details, total = details.length) {
   const box = $('campaigns');
   if (details.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, `${range}暂无营销活动`));
+    box.replaceChildren(el('p', { class: 'empty' }, t('{range}暂无营销活动', { range })));
     return;
   }
   box.replaceChildren(
     dataTable(
-      '营销活动及效果',
+      t('营销活动及效果'),
       [
-        { label: '活动', value: (c) => clipped(c.name) },
-        { label: '起止日期', value: (c) => `${c.startsOn} 至 ${c.endsOn}` },
-        { label: '天数', value: (c) => fmt(c.days), numeric: true },
-        { label: '关联内容', value: (c) => fmt(c.results.linkedContents), numeric: true },
-        { label: '阅读量', value: (c) => fmt(c.results.reads.total), numeric: true },
-        { label: '净增粉丝', value: (c) => fmt(c.results.netFollowers.total), numeric: true },
-        { label: '较活动前', value: (c) => pct(c.results.netFollowers.upliftPercent), numeric: true },
+        { label: t('活动'), value: (c) => clipped(c.name) },
+        { label: t('起止日期'), value: (c) => t('{from} 至 {to}', { from: c.startsOn, to: c.endsOn }) },
+        { label: t('天数'), value: (c) => fmt(c.days), numeric: true },
+        { label: t('关联内容'), value: (c) => fmt(c.results.linkedContents), numeric: true },
+        { label: t('阅读量'), value: (c) => fmt(c.results.reads.total), numeric: true },
+        { label: t('净增粉丝'), value: (c) => fmt(c.results.netFollowers.total), numeric: true },
+        { label: t('较活动前'), value: (c) => pct(c.results.netFollowers.upliftPercent), numeric: true },
         {
-          label: '目标达成',
+          label: t('目标达成'),
           value: (c) =>
             c.results.goals.length === 0
               ? '—'
               : c.results.goals
-                  .map((g) => `${g.met === null ? '待统计' : g.met ? '已达成' : '未达成'} ${pct(g.percent)}`)
-                  .join('；'),
+                  .map(
+                    (g) =>
+                      `${g.met === null ? t('待统计') : g.met ? t('已达成') : t('未达成')} ${pct(g.percent)}`,
+                  )
+                  .join(t('；')),
         },
       ],
       details,
     ),
   );
   if (total > details.length)
-    box.append(el('p', { class: 'muted' }, `仅显示前 ${details.length} 个活动，共 ${total} 个。`));
+    box.append(
+      el(
+        'p',
+        { class: 'muted' },
+        t('仅显示前 {shown} 个活动，共 {total} 个。', { shown: details.length, total }),
+      ),
+    );
 }
 
 /** The most-read articles of the range (GET /portal/api/top-articles). */
 export function renderTopArticles(items) {
   const box = $('top-articles');
   if (items.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, `${range}暂无文章数据`));
+    box.replaceChildren(el('p', { class: 'empty' }, t('{range}暂无文章数据', { range })));
     return;
   }
   box.replaceChildren(
     dataTable(
-      `热门文章（按${range}的阅读量排序）`,
+      t('热门文章（按{range}的阅读量排序）', { range }),
       [
-        { label: '排名', value: (_a, i) => String(i + 1), numeric: true },
-        { label: '标题', value: (a) => clipped(a.title) },
-        { label: '账号', value: (a) => clipped(a.account) },
-        { label: '首次有数据', value: (a) => a.firstDay },
-        { label: '阅读量', value: (a) => fmt(a.reads), numeric: true },
-        { label: '分享', value: (a) => fmt(a.shares), numeric: true },
-        { label: '点赞', value: (a) => fmt(a.likes), numeric: true },
+        { label: t('排名'), value: (_a, i) => String(i + 1), numeric: true },
+        { label: t('标题'), value: (a) => clipped(a.title) },
+        { label: t('账号'), value: (a) => clipped(a.account) },
+        { label: t('首次有数据'), value: (a) => a.firstDay },
+        { label: t('阅读量'), value: (a) => fmt(a.reads), numeric: true },
+        { label: t('分享'), value: (a) => fmt(a.shares), numeric: true },
+        { label: t('点赞'), value: (a) => fmt(a.likes), numeric: true },
       ],
       items,
     ),

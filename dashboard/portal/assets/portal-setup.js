@@ -3,6 +3,7 @@
 
 import { wirePasswordChange } from './password-change.js';
 import { api, nextPage, setCsrfToken } from './portal-common.js';
+import { lang, t } from './portal-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,9 +19,11 @@ function go(stage) {
 
 wirePasswordChange({
   post: (body) => api('/portal/api/auth/password', { method: 'POST', body }),
+  t,
+  lang,
   onChanged(answer) {
     setCsrfToken(answer.csrfToken);
-    $('status').textContent = '密码已修改';
+    $('status').textContent = t('密码已修改');
     go(answer.stage);
   },
 });
@@ -37,7 +40,10 @@ $('logout').addEventListener('click', async () => {
 const session = await api('/portal/api/auth/session').catch(() => null);
 if (session) {
   setCsrfToken(session.csrfToken);
-  $('setup-who').textContent = `${session.user.displayName}（${session.user.username}）`;
+  $('setup-who').textContent = t('{name}（{username}）', {
+    name: session.user.displayName,
+    username: session.user.username,
+  });
   go(session.stage);
   document.body.dataset.ready = 'true';
 }
