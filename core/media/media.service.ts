@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
@@ -7,6 +7,7 @@ import { type Selectable, sql } from 'kysely';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { writeFileAtomically } from '../files.js';
 import type { Actor } from '../identity/users.service.js';
 import type { MediaMime, MediaTable } from './media.table.js';
 
@@ -110,19 +111,12 @@ export async function inspectImage(
   return { mime: type.mime as MediaMime, width: size.width ?? null, height: size.height ?? null };
 }
 
-/** Writes the file once (temp file + rename, so a crash never leaves half a file under the hash). */
+/** Writes the file once, atomically (a crash never leaves half a file under the hash). */
 async function storeFile(dataDir: string, sha256: string, bytes: Buffer): Promise<void> {
   const target = mediaPath(dataDir, sha256);
   const existing = await stat(target).catch(() => null);
   if (existing?.size === bytes.length) return;
-  await mkdir(path.dirname(target), { recursive: true });
-  const temp = `${target}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temp, bytes, { mode: 0o640 });
-    await rename(temp, target);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
+  await writeFileAtomically(target, bytes);
 }
 
 export async function uploadMedia(

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { ReportData } from './report.data.js';
+import type { KpiSummary, ReportData } from './report.data.js';
 import { CAMPAIGN_TYPES, INCIDENT_LABELS, monthLabel, STATUS_LABELS, shanghaiTime } from './report.labels.js';
 
 /**
@@ -41,6 +41,35 @@ function sheet(
   return ws;
 }
 
+type KpiItem = KpiSummary['items'][number];
+
+/** A target as one row: quotas against what is required, growth against the next milestone ahead. */
+function kpiRow({ target, growth, quota }: KpiItem): Array<string | number | null> {
+  if (quota)
+    return [
+      target.name,
+      '数量指标',
+      quota.done,
+      quota.required,
+      quota.periodEnd,
+      quota.required > 0 ? Math.round((quota.done / quota.required) * 1000) / 10 : null,
+      STATUS_LABELS[quota.status],
+      quota.statusReason,
+    ];
+  const g = growth as NonNullable<KpiItem['growth']>;
+  const next = g.milestones.find((m) => m.state === 'upcoming') ?? g.milestones.at(-1) ?? null;
+  return [
+    target.name,
+    '增长指标',
+    g.current,
+    next?.target ?? null,
+    next?.date ?? null,
+    next?.percentOfTarget ?? null,
+    STATUS_LABELS[g.status],
+    g.statusReason,
+  ];
+}
+
 export async function buildWorkbook(data: ReportData, generatedAt: Date): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Yunying 运营';
@@ -60,16 +89,7 @@ export async function buildWorkbook(data: ReportData, generatedAt: Date): Promis
       { header: '状态', width: 10 },
       { header: '说明', width: 60 },
     ],
-    data.kpi.rows.map((r) => [
-      r.name,
-      r.kind === 'quota' ? '数量指标' : '增长指标',
-      r.current,
-      r.target,
-      r.targetDate,
-      r.percent,
-      STATUS_LABELS[r.status],
-      r.statusReason,
-    ]),
+    data.kpi.items.filter((i) => i.quota || i.growth).map(kpiRow),
     '本单位尚未设置 KPI 目标',
   );
   sheet(
@@ -82,7 +102,7 @@ export async function buildWorkbook(data: ReportData, generatedAt: Date): Promis
       { header: '阅读量', width: 12, numFmt: INT },
       { header: '分享量', width: 12, numFmt: INT },
     ],
-    data.daily.map((d) => [d.date, d.followers, d.netFollowers, d.reads, d.shares]),
+    data.daily.map((d) => [d.period, d.followers, d.netFollowers, d.reads, d.shares]),
     '本月暂无粉丝与阅读数据',
   );
   sheet(
@@ -95,7 +115,7 @@ export async function buildWorkbook(data: ReportData, generatedAt: Date): Promis
       { header: '阅读量', width: 12, numFmt: INT },
       { header: '分享量', width: 12, numFmt: INT },
     ],
-    data.topArticles.map((a, i) => [i + 1, a.title, a.account, a.reads, a.shares]),
+    data.topArticles.map((a, i) => [i + 1, a.title, a.account, a.reads, a.shares ?? 0]),
     '本月暂无文章数据',
   );
   sheet(
@@ -112,17 +132,20 @@ export async function buildWorkbook(data: ReportData, generatedAt: Date): Promis
       { header: '达成目标数', width: 12, numFmt: INT },
       { header: '可衡量目标数', width: 14, numFmt: INT },
     ],
-    data.campaigns.map((c) => [
-      c.name,
-      CAMPAIGN_TYPES[c.type] ?? c.type,
-      c.startsOn,
-      c.endsOn,
-      c.reads,
-      c.shares,
-      c.netFollowers,
-      c.goalsMet,
-      c.goalsMeasured,
-    ]),
+    data.campaigns.map((c) => {
+      const measured = c.results.goals.filter((g) => g.measured && g.met !== null);
+      return [
+        c.name,
+        CAMPAIGN_TYPES[c.type] ?? c.type,
+        c.startsOn,
+        c.endsOn,
+        c.results.reads.total,
+        c.results.shares.total,
+        c.results.netFollowers.total,
+        measured.filter((g) => g.met).length,
+        measured.length,
+      ];
+    }),
     '本月没有进行中的活动',
   );
   sheet(

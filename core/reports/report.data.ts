@@ -3,7 +3,6 @@ import { addDays } from '../calendar/days.js';
 import { type CampaignDetail, getCampaign } from '../campaigns/campaigns.service.js';
 import type { DbOrTx } from '../db/database.js';
 import { AppError } from '../errors.js';
-import type { KpiStatus } from '../kpi/kpi.compute.js';
 import { kpiSummary } from '../kpi/kpi.service.js';
 import { metricsSeries, type SeriesPoint, type TopArticle, topArticles } from '../metrics/metrics.query.js';
 
@@ -11,77 +10,11 @@ import { metricsSeries, type SeriesPoint, type TopArticle, topArticles } from '.
  * Everything one monthly report (运营数据月报) shows, gathered for one organisation and one calendar
  * month (Asia/Shanghai days). The PDF and the workbook are both drawn from this one object, so they
  * never disagree. An empty month is a valid report: every list may be empty and every figure null.
- * `view` holds the same data in the portal API's shapes: the report page draws it with the portal's own
- * section code (dashboard/portal/assets/portal-sections.js).
+ * The figures are in the portal API's shapes: the report page draws them with the portal's own section
+ * code (dashboard/portal/assets/portal-sections.js), and the workbook makes its rows from them.
  */
 
 export type KpiSummary = Awaited<ReturnType<typeof kpiSummary>>;
-
-/** What the portal's sections draw, as the portal API returns it. */
-export interface ReportView {
-  kpi: KpiSummary;
-  daily: SeriesPoint[];
-  weekly: SeriesPoint[];
-  campaigns: CampaignDetail[];
-  topArticles: TopArticle[];
-}
-
-export interface KpiRow {
-  name: string;
-  metric: string;
-  kind: 'growth' | 'quota';
-  current: number | null;
-  /** The next milestone not yet passed (the last one when all have passed), or the quota required. */
-  target: number | null;
-  targetDate: string | null;
-  percent: number | null;
-  status: KpiStatus;
-  statusReason: string;
-}
-
-export interface QuotaRow {
-  name: string;
-  metric: string;
-  required: number;
-  done: number;
-  remaining: number;
-  periodStart: string;
-  periodEnd: string;
-  status: KpiStatus;
-}
-
-export interface DayRow {
-  date: string;
-  followers: number | null;
-  netFollowers: number | null;
-  reads: number | null;
-  shares: number | null;
-}
-
-export interface WeekRow {
-  weekStart: string;
-  followers: number | null;
-  reads: number | null;
-}
-
-export interface ArticleRow {
-  title: string;
-  account: string;
-  reads: number;
-  shares: number;
-}
-
-export interface CampaignRow {
-  name: string;
-  type: string;
-  startsOn: string;
-  endsOn: string;
-  reads: number | null;
-  shares: number | null;
-  netFollowers: number | null;
-  goalsMet: number;
-  goalsMeasured: number;
-}
 
 export interface SlaSummary {
   met: number;
@@ -106,15 +39,16 @@ export interface ReportData {
   month: string;
   from: string;
   to: string;
-  kpi: { counts: Record<KpiStatus, number>; rows: KpiRow[] };
-  quotas: QuotaRow[];
-  daily: DayRow[];
-  weekly: WeekRow[];
-  topArticles: ArticleRow[];
-  campaigns: CampaignRow[];
+  /** Growth targets as of the 1st of the next month, quotas as of the month's last day. */
+  kpi: KpiSummary;
+  daily: SeriesPoint[];
+  /** The 52 weeks ending with the month. */
+  weekly: SeriesPoint[];
+  topArticles: TopArticle[];
+  /** Campaigns overlapping the month, as the portal shows them. */
+  campaigns: CampaignDetail[];
   sla: SlaSummary;
   incidents: IncidentRow[];
-  view: ReportView;
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -144,65 +78,22 @@ const startOf = (day: string) => `${day}T00:00:00+08:00`;
  * (platform data arrive T+1); quotas are counted in the month itself (as of its last day), or the
  * monthly quota would already be the next month's.
  */
-async function kpiPart(db: DbOrTx, organisationId: string, to: string) {
+async function kpiPart(db: DbOrTx, organisationId: string, to: string): Promise<KpiSummary> {
   const afterMonth = await kpiSummary(db, organisationId, Date.parse(`${addDays(to, 1)}T00:00:00+08:00`));
   const inMonth = await kpiSummary(db, organisationId, endOfDay(to));
-  const rows: KpiRow[] = [];
-  const quotas: QuotaRow[] = [];
-  const counts = { on_track: 0, at_risk: 0, off_track: 0 };
   const inMonthById = new Map(inMonth.items.map((i) => [i.target.id, i]));
   const items = afterMonth.items.map((later) =>
     later.quota ? (inMonthById.get(later.target.id) ?? later) : later,
   );
-  for (const item of items) {
-    counts[(item.growth ?? item.quota)?.status ?? 'at_risk']++;
-    const t = item.target;
-    if (item.quota) {
-      const q = item.quota;
-      rows.push({
-        name: t.name,
-        metric: t.metric,
-        kind: 'quota',
-        current: q.done,
-        target: q.required,
-        targetDate: q.periodEnd,
-        percent: q.required > 0 ? Math.round((q.done / q.required) * 1000) / 10 : null,
-        status: q.status,
-        statusReason: q.statusReason,
-      });
-      quotas.push({
-        name: t.name,
-        metric: t.metric,
-        required: q.required,
-        done: q.done,
-        remaining: q.remaining,
-        periodStart: q.periodStart,
-        periodEnd: q.periodEnd,
-        status: q.status,
-      });
-    } else if (item.growth) {
-      const g = item.growth;
-      const next = g.milestones.find((m) => m.state === 'upcoming') ?? g.milestones.at(-1) ?? null;
-      rows.push({
-        name: t.name,
-        metric: t.metric,
-        kind: 'growth',
-        current: g.current,
-        target: next?.target ?? null,
-        targetDate: next?.date ?? null,
-        percent: next?.percentOfTarget ?? null,
-        status: g.status,
-        statusReason: g.statusReason,
-      });
-    }
-  }
-  return { kpi: { counts, rows }, quotas, summary: { ...afterMonth, today: to, counts, items } };
+  const counts = { on_track: 0, at_risk: 0, off_track: 0 };
+  for (const item of items) counts[(item.growth ?? item.quota)?.status ?? 'at_risk']++;
+  return { ...afterMonth, today: to, counts, items };
 }
 
 async function campaignsPart(db: DbOrTx, organisationId: string, from: string, to: string) {
   const rows = await db
     .selectFrom('campaigns')
-    .select(['id', 'name', 'type', 'starts_on', 'ends_on'])
+    .select('id')
     .where('organisation_id', '=', organisationId)
     .where('starts_on', '<=', to)
     .where('ends_on', '>=', from)
@@ -210,21 +101,7 @@ async function campaignsPart(db: DbOrTx, organisationId: string, from: string, t
     .execute();
   const details: CampaignDetail[] = [];
   for (const c of rows) details.push(await getCampaign(db, organisationId, c.id, { client: true }));
-  const table = details.map((c): CampaignRow => {
-    const measured = c.results.goals.filter((g) => g.measured && g.met !== null);
-    return {
-      name: c.name,
-      type: c.type,
-      startsOn: c.startsOn,
-      endsOn: c.endsOn,
-      reads: c.results.reads.total,
-      shares: c.results.shares.total,
-      netFollowers: c.results.netFollowers.total,
-      goalsMet: measured.filter((g) => g.met).length,
-      goalsMeasured: measured.length,
-    };
-  });
-  return { details, table };
+  return details;
 }
 
 async function slaPart(db: DbOrTx, organisationId: string, from: string, to: string): Promise<SlaSummary> {
@@ -307,39 +184,17 @@ export async function gatherReportData(
     to,
     granularity: 'week',
   });
-  const { kpi, quotas, summary } = await kpiPart(db, organisationId, to);
-  const top = await topArticles(db, organisationId, { from, to, limit: 10 });
-  const campaigns = await campaignsPart(db, organisationId, from, to);
   return {
     organisation: { id: org.id, name: org.name },
     month,
     from,
     to,
-    kpi,
-    quotas,
-    daily: daily.points.map((p) => ({
-      date: p.period,
-      followers: p.followers,
-      netFollowers: p.netFollowers,
-      reads: p.reads,
-      shares: p.shares,
-    })),
-    weekly: weekly.points.map((p) => ({ weekStart: p.period, followers: p.followers, reads: p.reads })),
-    topArticles: top.map((a) => ({
-      title: a.title,
-      account: a.account,
-      reads: a.reads,
-      shares: a.shares ?? 0,
-    })),
-    campaigns: campaigns.table,
+    kpi: await kpiPart(db, organisationId, to),
+    daily: daily.points,
+    weekly: weekly.points,
+    topArticles: await topArticles(db, organisationId, { from, to, limit: 10 }),
+    campaigns: await campaignsPart(db, organisationId, from, to),
     sla: await slaPart(db, organisationId, from, to),
     incidents: await incidentsPart(db, organisationId, from, to),
-    view: {
-      kpi: summary,
-      daily: daily.points,
-      weekly: weekly.points,
-      campaigns: campaigns.details,
-      topArticles: top,
-    },
   };
 }

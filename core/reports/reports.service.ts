@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ReportPage, renderReportPage } from '../../dashboard/portal/report.page.js';
 import { type AlertsContext, raiseAlert } from '../alerts/alerts.service.js';
 import { recordActorAudit } from '../audit/audit.repository.js';
 import type { Db } from '../db/database.js';
 import { AppError, errorMessage } from '../errors.js';
+import { writeFileAtomically } from '../files.js';
 import type { Actor } from '../identity/users.service.js';
 import { dayOf } from '../metrics/ingest.js';
 import { buildWorkbook } from './excel.js';
@@ -169,14 +170,6 @@ export async function listReports(ctx: { db: Db }, organisationId: string): Prom
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Writes through a temporary name, so a half-written file is never served. */
-async function writeAtomically(file: string, data: Buffer) {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
-
 export class ReportFailedError extends Error {
   constructor(
     readonly reportId: string,
@@ -238,8 +231,8 @@ async function produce(ctx: ReportsContext, row: ReportRow): Promise<ReportRow> 
   const dir = path.join('reports', row.organisation_id, month);
   const pdfPath = path.join(dir, `v${row.version}.pdf`);
   const xlsxPath = path.join(dir, `v${row.version}.xlsx`);
-  await writeAtomically(path.join(ctx.dataDir, pdfPath), pdf);
-  await writeAtomically(path.join(ctx.dataDir, xlsxPath), xlsx);
+  await writeFileAtomically(path.join(ctx.dataDir, pdfPath), pdf);
+  await writeFileAtomically(path.join(ctx.dataDir, xlsxPath), xlsx);
   const done = await moveTo(ctx, row, 'done', {
     pdf_path: pdfPath,
     pdf_sha256: sha256(pdf),

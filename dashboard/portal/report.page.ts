@@ -92,7 +92,7 @@ ${p.sla}
 ${sla}
 ${incidents}
 </main>
-<script type="application/json" id="report-data">${scriptJson({ ...data.view, month: data.month })}</script>`,
+<script type="application/json" id="report-data">${scriptJson({ kpi: data.kpi, daily: data.daily, weekly: data.weekly, campaigns: data.campaigns, topArticles: data.topArticles })}</script>`,
   });
 
   const footerTemplate = `<div style="width:100%;font-size:8px;color:#7b8794;padding:0 12mm;font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;display:flex;justify-content:space-between"><span>${orgName} · ${month}运营数据月报</span><span>第 <span class="pageNumber"></span> / <span class="totalPages"></span> 页</span></div>`;
