@@ -26,12 +26,26 @@ export function serveAssets(app: FastifyInstance, store: AssetStore<string>): vo
   );
 }
 
-/** Registers each path with the same HTML body, sent uncached (the shells name hashed assets). */
+/**
+ * One HTML route, sent uncached (the shells name hashed assets); `bodyOf` picks the body for the request.
+ * A body that differs by a cookie says so (`vary`).
+ */
+function servePage(
+  app: FastifyInstance,
+  url: string,
+  bodyOf: (request: FastifyRequest) => string,
+  vary?: string,
+): void {
+  app.get(url, { schema: { hide: true }, config: { permission: 'public' } }, async (request, reply) => {
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache');
+    if (vary) reply.header('vary', vary);
+    return reply.send(bodyOf(request));
+  });
+}
+
+/** Registers each path with the same HTML body. */
 export function servePages(app: FastifyInstance, pages: Record<string, string>): void {
-  for (const [url, body] of Object.entries(pages))
-    app.get(url, { schema: { hide: true }, config: { permission: 'public' } }, async (_req, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body),
-    );
+  for (const [url, body] of Object.entries(pages)) servePage(app, url, () => body);
 }
 
 /**
@@ -44,11 +58,5 @@ export function serveLocalizedPages<Lang extends string>(
   langOf: (request: FastifyRequest) => Lang,
 ): void {
   for (const [url, bodies] of Object.entries<Record<Lang, string>>(pages))
-    app.get(url, { schema: { hide: true }, config: { permission: 'public' } }, async (request, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .header('vary', 'Cookie')
-        .send(bodies[langOf(request)]),
-    );
+    servePage(app, url, (request) => bodies[langOf(request)], 'Cookie');
 }

@@ -10,8 +10,8 @@ import { PASSWORD_RULES } from '../../core/identity/password-policy.js';
  */
 export function passwordChangeForm(lang: 'zh-CN' | 'en' = 'zh-CN'): string {
   const t = (zh: string, en: string) => (lang === 'en' ? en : zh);
-  const rules = [
-    ...PASSWORD_RULES.filter((r) => r.code !== 'PASSWORD_TOO_LONG').map((r) => [
+  const rules: Array<[code: string, text: string]> = [
+    ...PASSWORD_RULES.filter((r) => r.code !== 'PASSWORD_TOO_LONG').map((r): [string, string] => [
       r.code,
       t(r.message, r.messageEn),
     ]),
@@ -33,7 +33,7 @@ ${field('new-password', t('新密码', 'New password'), 'new-password', 'passwor
 ${field('confirm-password', t('再次输入新密码', 'New password again'), 'new-password')}
 <p id="password-rules-h" class="rules-title">${t('新密码须满足：', 'The new password must:')}</p>
 <ul id="password-rules" class="rules">
-${rules.map(([code, text]) => `<li data-rule="${escapeHtml(code ?? '')}">${escapeHtml(text ?? '')}</li>`).join('\n')}
+${rules.map(([code, text]) => `<li data-rule="${escapeHtml(code)}">${escapeHtml(text)}</li>`).join('\n')}
 </ul>
 <p id="password-error" class="error" role="alert" hidden></p>
 <button type="submit" class="btn">${t('修改密码', 'Change password')}</button>

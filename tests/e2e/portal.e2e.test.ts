@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDay } from '../../core/calendar/days.js';
 import { hashPassword } from '../../core/identity/passwords.js';
@@ -14,6 +14,7 @@ import {
   screenshot,
   serve,
   signInThroughForm,
+  submitLoginForm,
 } from '../helpers/browser.js';
 import { createTestUser, goodPassword, type IdentityHarness, identityHarness } from '../helpers/identity.js';
 import { insertWechatAccount } from '../helpers/services.js';
@@ -170,6 +171,12 @@ describe('client portal in headless Chromium', () => {
   const { problems, watch, forgive } = pageProblems();
   const login = (page: Page, user: { username: string; password: string }) =>
     signInThroughForm(page, base, 'portal', user);
+  /** A watched page at the desktop size every test uses. */
+  const newPage = async (from: Browser | BrowserContext = browser) => {
+    const page = watch(await from.newPage());
+    await page.setViewport({ width: 1280, height: 900 });
+    return page;
+  };
 
   beforeAll(async () => {
     browser = await launchChromium('portal');
@@ -186,17 +193,14 @@ describe('client portal in headless Chromium', () => {
   });
 
   it('sends a signed-out visitor to the login page, then shows the dashboard with charts and tables', async () => {
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage();
     await page.goto(`${base}/portal`);
     await page.waitForFunction(() => location.pathname === '/portal/login');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/portal');
     // That redirect came from the session call's 401, which Chromium reports as a failed resource.
     problems.length = 0;
 
-    await page.type('#username', approver.username);
-    await page.type('#password', approver.password);
-    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    await submitLoginForm(page, approver);
     expect(new URL(page.url()).pathname).toBe('/portal');
     await ready(page);
 
@@ -267,10 +271,8 @@ describe('client portal in headless Chromium', () => {
   }, 60_000);
 
   it('reaches every link, button, input and select with Tab, with a visible focus ring', async () => {
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage();
     await login(page, approver);
-    await ready(page);
     await keyboardCheck(page, 'dashboard', 9);
     await screenshot(page, 'portal', 'dashboard-focus');
 
@@ -297,8 +299,7 @@ describe('client portal in headless Chromium', () => {
   }, 60_000);
 
   it('switches the dashboard to English with the top-bar switch, and back to Chinese', async () => {
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage();
     await login(page, approver);
     expect(await page.$eval('#lang-switch', (e) => e.textContent)).toBe('English');
     await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
@@ -354,10 +355,8 @@ describe('client portal in headless Chromium', () => {
   }, 60_000);
 
   it('approves the pending item through the inbox', async () => {
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage();
     await login(page, approver);
-    await ready(page);
     await Promise.all([page.waitForNavigation(), page.click('a[data-nav="inbox"]')]);
     await ready(page);
     const titles = await page.$$eval('.inbox-item h2 .clip', (e) => e.map((x) => x.getAttribute('title')));
@@ -408,10 +407,8 @@ describe('client portal in headless Chromium', () => {
       passwordHash: await hashPassword(password),
       mustChangePassword: false,
     });
-    const page = watch(await browser.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage();
     await login(page, { username: viewer.username, password });
-    await ready(page);
     const text = await page.$eval('main', (m) => m.textContent ?? '');
     expect(text).toContain('尚未设置合同目标');
     expect(text).toContain('尚未设置内容配额目标');
@@ -430,15 +427,12 @@ describe('client portal in headless Chromium', () => {
     const client = await createTestUser(h, 'client_viewer', { mustChangePassword: true });
     // Cookies of its own: the other tests' sessions live in the default context.
     const context = await browser.createBrowserContext();
-    const page = watch(await context.newPage());
-    await page.setViewport({ width: 1280, height: 900 });
+    const page = await newPage(context);
     await page.goto(`${base}/portal/inbox`);
     await page.waitForFunction(() => location.pathname === '/portal/login');
     // The redirect came from the session call's 401, which Chromium reports as a failed resource.
     problems.length = 0;
-    await page.type('#username', client.username);
-    await page.type('#password', client.password);
-    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    await submitLoginForm(page, client);
     const url = new URL(page.url());
     expect(url.pathname).toBe('/portal/setup');
     expect(url.searchParams.get('next')).toBe('/portal/inbox');
@@ -491,7 +485,6 @@ describe('client portal in headless Chromium', () => {
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);
     await login(page, { username: client.username, password: fresh });
     expect(new URL(page.url()).pathname).toBe('/portal');
-    await ready(page);
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);

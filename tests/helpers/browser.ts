@@ -149,9 +149,18 @@ export async function signInThroughForm(
   otp?: string,
 ): Promise<void> {
   await page.goto(`${base}/${surface}/login`, { waitUntil: 'networkidle0' });
+  await submitLoginForm(page, user, otp);
+  await ready(page);
+}
+
+/** Fills in the login page already open (e.g. after a redirect with `?next=`) and waits for where it leads. */
+export async function submitLoginForm(
+  page: Page,
+  user: { username: string; password: string },
+  otp?: string,
+): Promise<void> {
   await page.type('#username', user.username);
   await page.type('#password', user.password);
   if (otp) await page.type('#otp', otp);
   await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
-  await ready(page);
 }

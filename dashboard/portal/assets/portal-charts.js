@@ -1,15 +1,15 @@
 // Chart drawing for the portal, on the global Chart from chart.umd.js (served locally). Dates are
 // plotted on a linear axis of day numbers, so milestone dates beyond the data need no date adapter.
-import { locale, t } from './portal-i18n.js';
+import { fmt } from './portal-common.js';
+import { t } from './portal-i18n.js';
 
 const DAY_MS = 86_400_000;
 export const dayNumber = (isoDay) => Date.parse(`${isoDay.slice(0, 10)}T00:00:00Z`) / DAY_MS;
-export const dayLabel = (n) => new Date(Math.round(n) * DAY_MS).toISOString().slice(0, 10);
+const dayLabel = (n) => new Date(Math.round(n) * DAY_MS).toISOString().slice(0, 10);
 
-const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 const charts = new Map();
 
-const COLOURS = {
+export const COLOURS = {
   primary: '#1d4ed8',
   target: '#b45309',
   forecast: '#6b7280',
@@ -17,8 +17,6 @@ const COLOURS = {
   plus10: '#047857',
   plus20: '#7c3aed',
 };
-
-export { COLOURS };
 
 /** Draws (or redraws) a line chart on a canvas; datasets hold {x: day number, y} points. */
 export function drawLineChart(canvas, { datasets, yTitle }) {
@@ -47,7 +45,7 @@ export function drawLineChart(canvas, { datasets, yTitle }) {
         y: {
           beginAtZero: false,
           title: { display: Boolean(yTitle), text: yTitle },
-          ticks: { callback: (v) => numberFormat.format(v) },
+          ticks: { callback: (v) => fmt(v) },
         },
       },
       plugins: {
@@ -58,7 +56,7 @@ export function drawLineChart(canvas, { datasets, yTitle }) {
             label: (item) =>
               t('{series}：{value}', {
                 series: item.dataset.label,
-                value: numberFormat.format(item.parsed.y),
+                value: fmt(item.parsed.y),
               }),
           },
         },

@@ -177,12 +177,15 @@ export async function startSession() {
   if (who) who.textContent = session.user.displayName;
   const inboxLink = document.querySelector('[data-nav="inbox"]');
   if (inboxLink) inboxLink.hidden = !session.permissions.includes('portal.review');
-  document.getElementById('logout')?.addEventListener('click', async () => {
-    try {
-      await api('/portal/api/auth/logout', { method: 'POST', body: {} });
-    } finally {
-      location.assign('/portal/login');
-    }
-  });
+  document.getElementById('logout')?.addEventListener('click', logout);
   return session;
+}
+
+/** Ends the session and goes to the login page (also when the call fails). */
+export async function logout() {
+  try {
+    await api('/portal/api/auth/logout', { method: 'POST', body: {} });
+  } finally {
+    location.assign('/portal/login');
+  }
 }

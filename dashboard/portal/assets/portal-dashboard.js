@@ -128,6 +128,12 @@ async function part(name, work) {
   }
 }
 
+/**
+ * The session, started once: a filter change (or Back) reloads the figures, not the top bar, so the
+ * logout button is wired once and the session is not fetched again.
+ */
+let sessionStarted = null;
+
 async function load() {
   const started = performance.now();
   const f = readFilters();
@@ -137,7 +143,8 @@ async function load() {
   setStatus(t('正在加载…'));
   showError('');
   document.body.dataset.ready = 'false';
-  const session = await startSession();
+  sessionStarted ??= startSession();
+  await sessionStarted;
   // Every request starts at once; each part draws as soon as what it needs has arrived.
   const kpi = api('/portal/api/kpi');
   const kpiOrNull = kpi.catch(() => null);
@@ -166,7 +173,6 @@ async function load() {
   );
   document.body.dataset.ready = 'true';
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));
-  void session;
 }
 
 $('filters').addEventListener('submit', (event) => {

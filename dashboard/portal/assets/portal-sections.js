@@ -6,7 +6,7 @@ import { COLOURS, clearChart, dayNumber, drawLineChart, series } from './portal-
 import { clipped, dataTable, el, fmt, pct, STATUS_LABELS, statusBadge } from './portal-common.js';
 import { t } from './portal-i18n.js';
 
-export const METRIC_LABELS = {
+const METRIC_LABELS = {
   followers_total: t('粉丝总数'),
   net_new_followers: t('净增粉丝'),
   weekly_average_reads: t('周均阅读量'),
@@ -30,7 +30,7 @@ export function describeRangeAs(words) {
 const valueText = (metric, v) => (PERCENT_METRICS.has(metric) ? pct(v) : fmt(v, 2));
 
 /** The next milestone still ahead, else the last one: the target a card shows. */
-export function currentMilestone(growth) {
+function currentMilestone(growth) {
   return growth.milestones.find((m) => m.state === 'upcoming') ?? growth.milestones.at(-1) ?? null;
 }
 

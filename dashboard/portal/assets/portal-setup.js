@@ -2,7 +2,7 @@
 // The change rotates the session; the new CSRF token comes back with it.
 
 import { wirePasswordChange } from './password-change.js';
-import { api, nextPage, setCsrfToken } from './portal-common.js';
+import { api, logout, nextPage, setCsrfToken } from './portal-common.js';
 import { lang, t } from './portal-i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -28,13 +28,7 @@ wirePasswordChange({
   },
 });
 
-$('logout').addEventListener('click', async () => {
-  try {
-    await api('/portal/api/auth/logout', { method: 'POST', body: {} });
-  } finally {
-    location.assign('/portal/login');
-  }
-});
+$('logout').addEventListener('click', logout);
 
 // A signed-out visitor: api() is already on the way to the login page.
 const session = await api('/portal/api/auth/session').catch(() => null);

@@ -7,7 +7,7 @@
 const $ = (id) => document.getElementById(id);
 
 /** An API error as a line of text with its stable code, e.g. "当前密码不正确 [INVALID_CREDENTIALS]". */
-export function describeError(err) {
+function describeError(err) {
   if (err?.code) return `${err.message} [${err.code}]`;
   return String(err?.message ?? err);
 }
