@@ -19,7 +19,7 @@
  * from Node (warm and cold).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,7 +33,13 @@ import { metricsCacheInvalidator } from '../core/metrics/cache.js';
 import { dayOf } from '../core/metrics/ingest.js';
 import { CHROMIUM_INSTALL_HINT, findChromium } from '../integrations/pdf/chromium.js';
 import { goodPassword } from '../tests/helpers/identity.js';
-import { clearPrefix, createMigratedDatabase, uniqueName } from '../tests/helpers/services.js';
+import { peakRssMb } from '../tests/helpers/publish-fleet.js';
+import {
+  clearPrefix,
+  createMigratedDatabase,
+  insertOrganisation,
+  uniqueName,
+} from '../tests/helpers/services.js';
 import { type Spawned, spawnTs, waitForStatus } from '../tests/helpers/spawn.js';
 import { testServiceUrls } from '../tests/helpers/urls.js';
 import { seedPortalOrganisation } from './portal.seed.js';
@@ -87,11 +93,6 @@ const ratioSpread = (v: number[]) => {
   const s = summary(v);
   return `${s.p50.toFixed(2)} (${s.p10.toFixed(2)}–${s.p90.toFixed(2)})`;
 };
-
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
-}
 
 /** What one load of the dashboard took, from the bench and from the page's own timeline. */
 interface Load {
@@ -154,20 +155,12 @@ async function loadDashboard(page: Page, url: string): Promise<Load> {
         .map((e) => ({ url: e.name, start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize })),
     };
   });
-  if (seen.error) throw new Error(`${url}: the page shows an error: ${seen.error}`);
+  const { error, api, ...timeline } = seen;
+  if (error) throw new Error(`${url}: the page shows an error: ${error}`);
   return {
     wallMs,
-    renderMs: seen.renderMs,
-    points: seen.points,
-    htmlEnd: seen.htmlEnd,
-    domReady: seen.domReady,
-    readyAt: seen.readyAt,
-    api: seen.api.map((a: { url: string; start: number; end: number; bytes: number }) => ({
-      name: apiName(a.url),
-      start: a.start,
-      end: a.end,
-      bytes: a.bytes,
-    })),
+    ...timeline,
+    api: api.map(({ url: resource, ...a }) => ({ name: apiName(resource), ...a })),
   };
 }
 
@@ -214,14 +207,6 @@ async function main(): Promise<void> {
     const from = addDays(to, -(DAYS - 1));
     const refFrom = addDays(to, -29);
 
-    const organisation = async (name: string) =>
-      (
-        await db
-          .insertInto('organisations')
-          .values({ slug: uniqueName('bench-portal').toLowerCase().replaceAll('_', '-'), name })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
     const viewerOf = async (organisationId: string) => {
       const password = goodPassword();
       const user = await insertUser(db, {
@@ -234,8 +219,8 @@ async function main(): Promise<void> {
       });
       return { username: user.username, password };
     };
-    const orgId = await organisation('省体彩中心');
-    const refOrgId = await organisation('参照单位');
+    const orgId = await insertOrganisation(db, '省体彩中心');
+    const refOrgId = await insertOrganisation(db, '参照单位');
 
     note(`seeding ${ACCOUNTS} accounts × ${DAYS} days (${from} … ${to}), ${SEED_CONCURRENCY} at once`);
     const t0 = performance.now();

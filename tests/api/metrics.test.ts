@@ -10,7 +10,7 @@ import {
   type SignedIn,
   signIn,
 } from '../helpers/identity.js';
-import { insertWechatAccount } from '../helpers/services.js';
+import { insertOrganisation, insertWechatAccount } from '../helpers/services.js';
 
 const yesterday = () => dayOf(Date.now() - 86_400_000);
 
@@ -62,13 +62,7 @@ describe('metrics, KPI targets, imports and backfills over HTTP', () => {
     const account = (org: string, name: string) => insertWechatAccount(h.db, org, name);
     accountA = await account(h.orgId, 'api_a');
     accountB = await account(h.orgId, 'api_b');
-    otherOrg = (
-      await h.db
-        .insertInto('organisations')
-        .values({ slug: 'other-org', name: '其他单位' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    otherOrg = await insertOrganisation(h.db, '其他单位');
     foreignAccount = await account(otherOrg, 'foreign');
   });
   afterAll(async () => {

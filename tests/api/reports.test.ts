@@ -11,7 +11,7 @@ import {
   type SignedIn,
   signIn,
 } from '../helpers/identity.js';
-import { insertWechatAccount, silentLogger, tempDir } from '../helpers/services.js';
+import { insertOrganisation, insertWechatAccount, silentLogger, tempDir } from '../helpers/services.js';
 
 /** The printer is a stand-in here: tests/reports prints with real Chromium. */
 const FAKE_PDF = Buffer.from('%PDF-1.4\n% stand-in\n%%EOF\n');
@@ -39,13 +39,7 @@ describe('monthly reports over HTTP: backend and portal', () => {
     editor = await signIn(h.app, await createTestUser(h, 'editor'));
     viewer = await signIn(h.app, await createTestUser(h, 'client_viewer'));
     await insertWechatAccount(h.db, h.orgId, 'report_api');
-    otherOrg = (
-      await h.db
-        .insertInto('organisations')
-        .values({ slug: 'report-other', name: '其他单位' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    otherOrg = await insertOrganisation(h.db, '其他单位');
     ctx = {
       db: h.db,
       dataDir: h.config.dataDir,

@@ -119,3 +119,13 @@ export async function insertWechatAccount(
     .executeTakeFirstOrThrow();
   return a.id;
 }
+
+/** Inserts an organisation under a random short name (slug); returns its id. */
+export async function insertOrganisation(db: Kysely<Database>, name: string): Promise<string> {
+  const r = await db
+    .insertInto('organisations')
+    .values({ slug: `org-${Math.random().toString(16).slice(2, 8)}`, name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}

@@ -11,6 +11,9 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../core/db/database.js';
 import { AppError } from '../../core/errors.js';
+import { scriptJson } from '../../core/html.js';
+import { writeMetrics } from '../../core/metrics/metrics.store.js';
+import { gatherReportData } from '../../core/reports/report.data.js';
 import {
   generateReport,
   type PdfPrinter,
@@ -20,6 +23,7 @@ import {
   requestReport,
 } from '../../core/reports/reports.service.js';
 import { keyringFromKeys } from '../../core/secrets/keyring.js';
+import { renderReportPage } from '../../dashboard/portal/report.page.js';
 import { findChromium } from '../../integrations/pdf/chromium.js';
 import { PdfRenderer } from '../../integrations/pdf/pdf-renderer.js';
 import { JOBS } from '../../workers/jobs.js';
@@ -29,20 +33,14 @@ import { reportEnqueuer, reportGenerateProcessor } from '../../workers/reports.w
 import {
   clearPrefix,
   createMigratedDatabase,
+  insertOrganisation,
+  insertWechatAccount,
   silentLogger,
   tempDir,
   uniqueName,
 } from '../helpers/services.js';
 import { testServiceUrls } from '../helpers/urls.js';
-import {
-  insertOrganisation,
-  LAST_FOLLOWERS,
-  LONG_TITLE,
-  seedLotteryCentre,
-  TOP_READS,
-  TOP_TITLE,
-  XSS_TITLE,
-} from './seed.js';
+import { LAST_FOLLOWERS, LONG_TITLE, seedLotteryCentre, TOP_READS, TOP_TITLE, XSS_TITLE } from './seed.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -77,6 +75,8 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
   let ctx: ReportsContext;
   let chromium: string;
   let lottery: { orgId: string; accountId: string };
+  const reportRow = (id: string) =>
+    db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     const database = await createMigratedDatabase();
@@ -118,11 +118,7 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
     expect(done.status).toBe('done');
     expect(done.attempts).toBe(1);
 
-    const row = await db
-      .selectFrom('reports')
-      .selectAll()
-      .where('id', '=', report.id)
-      .executeTakeFirstOrThrow();
+    const row = await reportRow(report.id);
     expect(row.pdf_path).toBe(path.join('reports', lottery.orgId, '2026-10', 'v1.pdf'));
     const pdfFile = path.join(data.dir, row.pdf_path as string);
     const pdf = await readFile(pdfFile);
@@ -190,11 +186,7 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
 
   it('writes the workbook with its sheets, and numbers as numbers', async () => {
     const { report } = await requestReport(ctx, lottery.orgId, '2026-10', null);
-    const row = await db
-      .selectFrom('reports')
-      .selectAll()
-      .where('id', '=', report.id)
-      .executeTakeFirstOrThrow();
+    const row = await reportRow(report.id);
     const xlsx = await readFile(path.join(data.dir, row.xlsx_path as string));
     expect(sha256(xlsx)).toBe(row.xlsx_sha256);
     await writeFile(path.join(ARTIFACTS, 'monthly-report-2026-10.xlsx'), xlsx);
@@ -242,11 +234,7 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
       const { report } = await requestReport(ctx, org, '2026-09', null);
       const done = await generateReport(ctx, report.id);
       expect(done.status).toBe('done');
-      const row = await db
-        .selectFrom('reports')
-        .selectAll()
-        .where('id', '=', report.id)
-        .executeTakeFirstOrThrow();
+      const row = await reportRow(report.id);
       const file = path.join(data.dir, row.pdf_path as string);
       const text = await pdfText(file);
       for (const e of expected) expect(text, e).toContain(e);
@@ -342,11 +330,7 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
       crash.report.id,
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ReportFailedError);
-    const failed = await db
-      .selectFrom('reports')
-      .selectAll()
-      .where('id', '=', crash.report.id)
-      .executeTakeFirstOrThrow();
+    const failed = await reportRow(crash.report.id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
     expect(failed.error).toMatch(/^CHROMIUM_CRASHED: /);
     // A request after a failure starts the next version.
@@ -364,11 +348,7 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
     await expect(generateReport({ ...ctx, printer: missing }, noBrowser.report.id)).rejects.toBeInstanceOf(
       ReportFailedError,
     );
-    const row = await db
-      .selectFrom('reports')
-      .selectAll()
-      .where('id', '=', noBrowser.report.id)
-      .executeTakeFirstOrThrow();
+    const row = await reportRow(noBrowser.report.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.error).toMatch(/^CHROMIUM_MISSING: .*apt-get install chromium/);
   }, 60_000);
@@ -475,9 +455,6 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
   }, 60_000);
 
   it('escapes user content in the page it prints', async () => {
-    const { renderReportPage } = await import('../../dashboard/portal/report.page.js');
-    const { scriptJson } = await import('../../core/html.js');
-    const { gatherReportData } = await import('../../core/reports/report.data.js');
     const page = renderReportPage(await gatherReportData(db, lottery.orgId, '2026-10'), new Date(NOW));
     // User content reaches the page only as escaped JSON, which the module sets as text (the CSP, which
     // admits only the page's own scripts, is the second line of defence).
@@ -490,8 +467,6 @@ describe('monthly reports: PDF and Excel from real data, printed by real Chromiu
 
 /** An organisation with one account and a single day of figures in September 2026. */
 async function seedOnePoint(db: Kysely<Database>): Promise<string> {
-  const { insertWechatAccount } = await import('../helpers/services.js');
-  const { writeMetrics } = await import('../../core/metrics/metrics.store.js');
   const org = await insertOrganisation(db, '县融媒体中心');
   const account = await insertWechatAccount(db, org, `county_${org.slice(0, 6)}`);
   await writeMetrics(db, account, {

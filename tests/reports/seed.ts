@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { addDays, eachDay } from '../../core/calendar/days.js';
 import type { Database } from '../../core/db/database.js';
 import { writeMetrics } from '../../core/metrics/metrics.store.js';
-import { insertWechatAccount } from '../helpers/services.js';
+import { insertOrganisation, insertWechatAccount } from '../helpers/services.js';
 
 /** Data for monthly-report tests: October 2026 of a lottery centre with figures, targets and incidents. */
 
@@ -11,15 +11,6 @@ export const XSS_TITLE = `<img src=x onerror="document.body.prepend('X'+'SS-EXEC
 export const TOP_TITLE = '体彩公益金助力全民健身';
 export const TOP_READS = 88_888;
 export const LAST_FOLLOWERS = 121_550;
-
-export async function insertOrganisation(db: Kysely<Database>, name: string): Promise<string> {
-  const r = await db
-    .insertInto('organisations')
-    .values({ slug: `org-${Math.random().toString(16).slice(2, 8)}`, name })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return r.id;
-}
 
 async function insertContent(
   db: Kysely<Database>,
