@@ -1,6 +1,6 @@
 import type { AdminAssetName } from './assets.js';
 import { campaignGoalFields, campaignPanels } from './campaigns.page.js';
-import { adminShell, field } from './layout.js';
+import { ADMIN_NAV, adminShell, field } from './layout.js';
 
 /**
  * The management pages: a table, a form that creates or (after 编辑) edits a row, and for accounts,
@@ -18,16 +18,6 @@ export const MANAGE_PAGES = [
   'audit',
 ] as const;
 export type ManagePage = (typeof MANAGE_PAGES)[number];
-
-const TITLES: Record<ManagePage, string> = {
-  accounts: '账号与凭据',
-  organisations: '客户单位',
-  kpi: '考核目标',
-  campaigns: '营销活动',
-  alerts: '告警渠道',
-  users: '用户管理',
-  audit: '审计日志',
-};
 
 const options = (pairs: ReadonlyArray<readonly [string, string]>) =>
   pairs.map(([value, label]) => `<option value="${value}">${label}</option>`).join('');
@@ -245,13 +235,15 @@ ${detailClose}</section>`,
 };
 
 export function adminManagePage(key: ManagePage): string {
+  // The page is titled as its nav entry.
+  const title = ADMIN_NAV.find((n) => n.key === key)?.label ?? key;
   return adminShell({
-    title: TITLES[key],
+    title,
     page: key,
     nav: key,
     modules: [`admin-${key}.js` as AdminAssetName],
     body: `${BODIES[key]}
-<table id="list" class="table"><caption>${TITLES[key]}</caption><thead></thead><tbody></tbody></table>
+<table id="list" class="table"><caption>${title}</caption><thead></thead><tbody></tbody></table>
 ${key === 'audit' ? '<button type="button" class="btn secondary" id="more" hidden>加载更多</button>' : ''}
 ${DETAILS[key] ?? ''}`,
   });

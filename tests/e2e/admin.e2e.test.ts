@@ -58,6 +58,20 @@ async function setValue(page: Page, selector: string, value: string) {
   );
 }
 
+/** Clears a field, then types `text` into it. */
+async function retype(page: Page, selector: string, text: string) {
+  await setValue(page, selector, '');
+  await page.type(selector, text);
+}
+
+const isHidden = (page: Page, selector: string) => page.$eval(selector, (e) => (e as any).hidden as boolean);
+
+/** Opens the detail panel of a management table's row with its 管理 button. */
+async function openPanel(page: Page, rowName: string) {
+  await page.click(`#list button[aria-label="管理：${rowName}"]`);
+  await page.waitForSelector('#detail:not([hidden])');
+}
+
 /** Waits until the element's text contains `text`. */
 const textIn = (page: Page, selector: string, text: string) =>
   page.waitForFunction(
@@ -90,6 +104,20 @@ describe('backend pages in headless Chromium', () => {
     return page;
   }
   const closePage = (page: Page) => page.browserContext().close();
+
+  /** Goes to a backend page and waits until it has rendered. */
+  async function visit(page: Page, pathname: string) {
+    await page.goto(`${base}${pathname}`);
+    await ready(page);
+  }
+
+  /** A fresh page signed in as `user`, on the backend page `pathname`. */
+  async function signedIn(user: { username: string; password: string }, pathname: string) {
+    const page = await freshPage();
+    await login(page, user);
+    await visit(page, pathname);
+    return page;
+  }
 
   /** Content of the seeded account put straight into a publishing state, as the worker leaves it. */
   async function seedContent(
@@ -224,8 +252,7 @@ describe('backend pages in headless Chromium', () => {
       '客户单位',
     ]);
 
-    await page.goto(`${base}/admin/contents/new`);
-    await ready(page);
+    await visit(page, '/admin/contents/new');
     await page.type('#title', TITLE);
     await page.type('#author', '省体彩中心');
     await page.type('#digest', '今年以来，体彩公益金持续支持全民健身设施建设。');
@@ -250,11 +277,10 @@ describe('backend pages in headless Chromium', () => {
     await page.click('#submit-review');
     await textIn(page, '#item-state', '审核中');
     expect(await page.$eval('#status', (e) => e.textContent)).toContain('提交审核：完成');
-    expect(await page.$eval('#withdraw-box', (e) => (e as any).hidden)).toBe(false);
+    expect(await isHidden(page, '#withdraw-box')).toBe(false);
     await shot(page, '03-editor-in-review');
 
-    await page.goto(`${base}/admin/contents`);
-    await ready(page);
+    await visit(page, '/admin/contents');
     const row = await page.$$eval('#contents-table tbody tr', (rows) => rows.map((r) => r.textContent));
     expect(row).toHaveLength(1);
     expect(row[0]).toContain(TITLE);
@@ -267,8 +293,7 @@ describe('backend pages in headless Chromium', () => {
 
     const day = beijing(1).slice(0, 10);
     for (const view of ['month', 'week']) {
-      await page.goto(`${base}/admin?view=${view}&date=${day}`);
-      await ready(page);
+      await visit(page, `/admin?view=${view}&date=${day}`);
       const cell = await page.$eval(`[data-day="${day}"]`, (e) => ({
         text: e.textContent,
         href: e.querySelector('a')?.getAttribute('href'),
@@ -285,8 +310,7 @@ describe('backend pages in headless Chromium', () => {
     await keyboardCheck(page, 'calendar');
 
     // Cancel needs a reason; the item then offers no more actions.
-    await page.goto(`${base}/admin/contents/${contentId}`);
-    await ready(page);
+    await visit(page, `/admin/contents/${contentId}`);
     await page.type('#cancel-reason', '活动延期，本期不发');
     await page.click('#cancel');
     await textIn(page, '#item-state', '已取消');
@@ -299,10 +323,7 @@ describe('backend pages in headless Chromium', () => {
   it('a new user signs in with the one-time password, sets a password and enrols two-factor sign-in', async () => {
     const temp = await createTestUser(h, 'editor', { username: 'linshi.wang' });
     // The superadmin creates the user; the one-time password is shown once.
-    const admin = await freshPage();
-    await login(admin, superadmin);
-    await admin.goto(`${base}/admin/users`);
-    await ready(admin);
+    const admin = await signedIn(superadmin, '/admin/users');
     await admin.type('#f-username', 'anquan.li');
     await admin.type('#f-name', '李安全');
     await admin.select('#f-role', 'security_admin');
@@ -325,7 +346,7 @@ describe('backend pages in headless Chromium', () => {
     await page.goto(`${base}/admin/users`);
     await page.waitForFunction(() => location.pathname === '/admin/setup');
     await ready(page);
-    expect(await page.$eval('#password-form', (e) => (e as any).hidden)).toBe(false);
+    expect(await isHidden(page, '#password-form')).toBe(false);
     expect(await page.$$eval('#password-rules li', (li) => li.length)).toBe(8);
     await keyboardCheck(page, 'setup password');
     await shot(page, '11-setup-password');
@@ -336,10 +357,7 @@ describe('backend pages in headless Chromium', () => {
     await page.type('#confirm-password', `${password}x`);
     await page.click('#password-form button[type="submit"]');
     await textIn(page, '#password-error', '两次输入的新密码不一致');
-    await page.$eval('#confirm-password', (e) => {
-      (e as any).value = '';
-    });
-    await page.type('#confirm-password', password);
+    await retype(page, '#confirm-password', password);
     await page.click('#password-form button[type="submit"]');
 
     // Two-factor enrolment: the QR code (a data: image the CSP admits) and the secret as text.
@@ -360,10 +378,7 @@ describe('backend pages in headless Chromium', () => {
     await page.click('#totp-form button[type="submit"]');
     await textIn(page, '#totp-error', 'INVALID_OTP');
     forgive(/status of 401/);
-    await page.$eval('#totp-code', (e) => {
-      (e as any).value = '';
-    });
-    await page.type('#totp-code', totpCode(secret));
+    await retype(page, '#totp-code', totpCode(secret));
     await page.click('#totp-form button[type="submit"]');
     await page.waitForSelector('#codes-step:not([hidden])');
     const codes = await page.$$eval('#recovery-codes li', (li) => li.map((e) => e.textContent));
@@ -396,8 +411,7 @@ describe('backend pages in headless Chromium', () => {
     await ready(page);
 
     // The security admin grants roles (after a confirmation) but may not edit names or reset passwords.
-    await page.click(`#list button[aria-label="管理：${temp.username}"]`);
-    await page.waitForSelector('#detail:not([hidden])');
+    await openPanel(page, temp.username);
     const shown = await page.$$eval('#detail form:not([hidden]), #detail button:not([hidden])', (e) =>
       e.map((x) => x.id).filter(Boolean),
     );
@@ -424,12 +438,8 @@ describe('backend pages in headless Chromium', () => {
     await seedContent('当天已排的群发', 'scheduled', instant(beijing(2, 9)));
 
     // The superadmin names the planner as the organisation's reviewer.
-    const admin = await freshPage();
-    await login(admin, superadmin);
-    await admin.goto(`${base}/admin/organisations`);
-    await ready(admin);
-    await admin.click(`#list button[aria-label="管理：${ORG_NAME}"]`);
-    await admin.waitForSelector('#detail:not([hidden])');
+    const admin = await signedIn(superadmin, '/admin/organisations');
+    await openPanel(admin, ORG_NAME);
     await admin.click(`#r-user-${reviewer.id}`);
     await admin.click('#review-form button[type="submit"]');
     await textIn(admin, '#detail-state', '1 名后台审核人');
@@ -437,10 +447,7 @@ describe('backend pages in headless Chromium', () => {
     await shot(admin, '20-organisation-reviewers');
     await closePage(admin);
 
-    const page = await freshPage();
-    await login(page, editor);
-    await page.goto(`${base}/admin/contents/new`);
-    await ready(page);
+    const page = await signedIn(editor, '/admin/contents/new');
     await page.type('#title', '体彩公益金支持社区健身路径建设');
     await page.type('#body', '<p>今年以来，体彩公益金持续支持社区健身路径建设。</p>');
     await (await page.$('#cover'))?.uploadFile(coverFile);
@@ -453,20 +460,17 @@ describe('backend pages in headless Chromium', () => {
     await textIn(page, '#item-state', '审核中');
     // The editor is no named reviewer: the page says why (once it has asked), and shows no review box.
     await textIn(page, '#review-note', '不是该单位的指定审核人');
-    expect(await page.$eval('#review-box', (e) => (e as any).hidden)).toBe(true);
+    expect(await isHidden(page, '#review-box')).toBe(true);
 
-    const review = await freshPage();
-    await login(review, reviewer);
-    await review.goto(`${base}/admin/contents/${contentId}`);
-    await ready(review);
-    expect(await review.$eval('#review-box', (e) => (e as any).hidden)).toBe(false);
+    const review = await signedIn(reviewer, `/admin/contents/${contentId}`);
+    expect(await isHidden(review, '#review-box')).toBe(false);
     await shot(review, '21-review');
     await review.type('#review-comment', '内容准确，同意发布');
     await review.click('#approve');
     await textIn(review, '#item-state', '已审定');
     expect(await review.$eval('#review-steps', (e) => e.textContent)).toContain('内容准确，同意发布');
     // A planner may review but not schedule.
-    expect(await review.$eval('#schedule-box', (e) => (e as any).hidden)).toBe(true);
+    expect(await isHidden(review, '#schedule-box')).toBe(true);
     expect((await statusOf(contentId)).status).toBe('approved');
     await closePage(review);
 
@@ -474,7 +478,7 @@ describe('backend pages in headless Chromium', () => {
     await ready(page);
     await textIn(page, '#item-state', '已审定');
     expect(await page.$eval('#schedule-note', (e) => e.textContent)).toContain('群发次数');
-    expect(await page.$eval('#reschedule', (e) => (e as any).hidden)).toBe(true);
+    expect(await isHidden(page, '#reschedule')).toBe(true);
     await keyboardCheck(page, 'editor approved');
     await setValue(page, '#schedule-at', beijing(3));
     await page.click('#schedule');
@@ -504,10 +508,7 @@ describe('backend pages in headless Chromium', () => {
     const unconfirmedId = await seedContent('结果待确认的图文', 'unconfirmed', instant(beijing(-1, 11)), {
       progress: JSON.stringify({ msgId: '1000000123' }),
     });
-    const page = await freshPage();
-    await login(page, editor);
-    await page.goto(`${base}/admin/contents`);
-    await ready(page);
+    const page = await signedIn(editor, '/admin/contents');
     await textIn(page, '#attention', '1 条内容发布失败，1 条发布结果待确认');
     await Promise.all([page.waitForNavigation(), page.click('#attention a')]);
     await ready(page);
@@ -519,14 +520,12 @@ describe('backend pages in headless Chromium', () => {
     await shot(page, '30-list-attention');
     await keyboardCheck(page, 'list attention');
 
-    await page.goto(`${base}/admin/contents/${unconfirmedId}`);
-    await ready(page);
+    await visit(page, `/admin/contents/${unconfirmedId}`);
     await textIn(page, '#publishing-body', '不会重复发送');
     expect(await page.$eval('#publishing-body', (e) => e.textContent)).toContain('群发 msg_id 1000000123');
     expect(await page.$$eval('#workflow > div:not([hidden]):not(#review-steps)', (d) => d.length)).toBe(0);
 
-    await page.goto(`${base}/admin/contents/${failedId}`);
-    await ready(page);
+    await visit(page, `/admin/contents/${failedId}`);
     await textIn(page, '#publishing-body', '平台拒绝了这条内容：请检查正文');
     expect(await page.$eval('#schedule', (e) => e.textContent)).toBe('重新排期发布');
     await shot(page, '31-editor-failed');
@@ -579,8 +578,7 @@ describe('backend pages in headless Chromium', () => {
       // Signed in at /admin, the calendar; a role without content.read lands on its first section.
       expect(new URL(page.url()).pathname, role).toBe(role === 'planner' ? '/admin' : `/admin/${c.pages[0]}`);
       for (const key of c.pages) {
-        await page.goto(`${base}/admin/${key}`);
-        await ready(page);
+        await visit(page, `/admin/${key}`);
         const nav = await page.$$eval('nav li:not([hidden]) a', (a) => a.map((e) => e.textContent));
         expect(nav, role).toEqual(c.nav);
         expect(await page.$eval('#status', (e) => e.textContent), `${role} ${key}`).not.toContain('失败');
@@ -619,10 +617,7 @@ describe('backend pages in headless Chromium', () => {
     await page.click(`#list button[aria-label="编辑：${name}"]`);
     expect(await page.$eval('#create-form h2', (e) => e.textContent)).toContain('修改活动');
     expect(await page.$eval('#f-name', (e) => (e as any).value)).toBe(name);
-    await page.$eval('#f-name', (e) => {
-      (e as any).value = '';
-    });
-    await page.type('#f-name', '全民健身月主题活动');
+    await retype(page, '#f-name', '全民健身月主题活动');
     await setValue(page, '#f-end', '2026-12-21');
     await page.click('#create-form button[type="submit"]');
     await textIn(page, '#list tbody', '2026-12-01 至 2026-12-21');
@@ -687,8 +682,7 @@ describe('backend pages in headless Chromium', () => {
     expect(campaign.goals).toEqual([{ metric: 'reads', target: 50000 }]);
 
     // 管理: results and goals; link one of the organisation's contents, then unlink and relink it.
-    await page.click('#list button[aria-label="管理：全民健身宣传月"]');
-    await page.waitForSelector('#detail:not([hidden])');
+    await openPanel(page, '全民健身宣传月');
     await textIn(page, '#c-results', '净增粉丝提升');
     await textIn(page, '#c-goals', '阅读量');
     await page.select('#c-content', contentId);
@@ -856,15 +850,11 @@ describe('backend pages in headless Chromium', () => {
     const user = await createTestUser(h, 'editor', { username: 'linshi.zhao' });
     await page.reload();
     await ready(page);
-    await page.click('#list button[aria-label="管理：linshi.zhao"]');
-    await page.waitForSelector('#detail:not([hidden])');
+    await openPanel(page, 'linshi.zhao');
     // The superadmin edits and resets; granting roles and two-factor resets belong to the security admin.
-    expect(await page.$eval('#role-form', (e) => (e as any).hidden)).toBe(true);
-    expect(await page.$eval('#reset-2fa', (e) => (e as any).hidden)).toBe(true);
-    await page.$eval('#e-name', (e) => {
-      (e as any).value = '';
-    });
-    await page.type('#e-name', '赵临时');
+    expect(await isHidden(page, '#role-form')).toBe(true);
+    expect(await isHidden(page, '#reset-2fa')).toBe(true);
+    await retype(page, '#e-name', '赵临时');
     await page.click('#edit-form button[type="submit"]');
     await textIn(page, '#list tbody', '赵临时');
     await page.click('#reset-password');
@@ -879,8 +869,7 @@ describe('backend pages in headless Chromium', () => {
   }
 
   async function accountEditAndBackfill(page: Page) {
-    await page.click('#list button[aria-label="管理：省体彩中心服务号"]');
-    await page.waitForSelector('#detail:not([hidden])');
+    await openPanel(page, '省体彩中心服务号');
     expect(await page.$eval('#e-name', (e) => (e as any).value)).toBe('省体彩中心服务号');
     await page.select('#e-tier', 'city_department');
     await page.click('#edit-form button[type="submit"]');

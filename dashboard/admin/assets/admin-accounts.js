@@ -11,6 +11,7 @@ import {
   fmtTime,
   PLATFORM_LABELS,
   setStatus,
+  shanghaiDay,
   startPage,
 } from './admin-common.js';
 import { $, action, actions, clip, openDetail, orgPicker, table, wireDetailClose } from './admin-manage.js';
@@ -19,6 +20,8 @@ const STATUS = { active: '正常', needs_reauth: '需重新授权', disabled: '�
 const BACKFILL = { queued: '排队中', running: '进行中', done: '已完成', failed: '失败' };
 const CREDENTIAL = { wechat: ['app_secret', 'AppSecret'], weibo: ['access_token', 'access token'] };
 const yn = (v) => (v === null ? '未检查' : v ? '正常' : '异常');
+const statusText = (a) =>
+  `${STATUS[a.status]}${a.statusReason ? `：${a.statusReason}` : ''}${a.sandbox ? '（沙箱）' : ''}`;
 
 /** The settings fields of the create (f-) or edit (e-) form, as the API takes them. */
 function settings(p, platform) {
@@ -40,9 +43,7 @@ function showWechatFields(form, platform) {
 }
 
 /** The day before today in Beijing (platform figures are final the next day). */
-function yesterday() {
-  return new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
-}
+const yesterday = () => shanghaiDay(Date.now() - 86_400_000);
 
 startPage(async () => {
   const org = await orgPicker(() => render());
@@ -73,10 +74,7 @@ startPage(async () => {
 
   function show(a) {
     current = a;
-    openDetail(
-      `管理账号：${accountLabel(a)}`,
-      `${STATUS[a.status]}${a.statusReason ? `：${a.statusReason}` : ''}${a.sandbox ? '（沙箱）' : ''} · ${a.externalId}`,
-    );
+    openDetail(`管理账号：${accountLabel(a)}`, `${statusText(a)} · ${a.externalId}`);
     $('e-name').value = a.name;
     showWechatFields($('edit-form'), a.platform);
     if (a.platform === 'wechat') {
@@ -214,7 +212,7 @@ startPage(async () => {
       items.map((a) => [
         clip(accountLabel(a)),
         PLATFORM_LABELS[a.platform],
-        `${STATUS[a.status]}${a.statusReason ? `：${a.statusReason}` : ''}${a.sandbox ? '（沙箱）' : ''}`,
+        statusText(a),
         a.credentials.length
           ? a.credentials.map((c) => `${c.name} 更新于 ${fmtTime(c.updatedAt)}`).join('；')
           : '未设置',

@@ -1,7 +1,7 @@
 // Alert channels of an organisation: list, add, edit (the address and secret are write-only: left empty,
 // they stay as they are), enable or disable, send a test message, delete.
 import { api, attempt, setStatus, startPage } from './admin-common.js';
-import { $, action, actions, clip, confirmDelete, createOrEdit, orgPicker, table } from './admin-manage.js';
+import { $, action, actions, clip, createOrEdit, deleteAction, orgPicker, table } from './admin-manage.js';
 
 const TYPES = { wecom: '企业微信群机器人', dingtalk: '钉钉机器人', webhook: 'Webhook' };
 
@@ -79,15 +79,7 @@ startPage(async () => {
             { perm: 'alerts.manage' },
           ),
           action('发送测试', c.name, () => test(c), { perm: 'alerts.manage' }),
-          action(
-            '删除',
-            c.name,
-            async () => {
-              const url = `/api/alerts/channels/${c.id}`;
-              if (await confirmDelete('告警渠道', c.name, () => api('DELETE', url))) await render();
-            },
-            { perm: 'alerts.manage', danger: true },
-          ),
+          deleteAction('告警渠道', c.name, `/api/alerts/channels/${c.id}`, 'alerts.manage', render),
         ),
       ]),
     );

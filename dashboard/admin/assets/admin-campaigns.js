@@ -7,8 +7,8 @@ import {
   action,
   actions,
   clip,
-  confirmDelete,
   createOrEdit,
+  deleteAction,
   openDetail,
   orgPicker,
   table,
@@ -230,15 +230,7 @@ startPage(async () => {
         actions(
           action('管理', c.name, () => show(c.id)),
           action('编辑', c.name, () => form.edit(c), { perm: 'campaigns.manage' }),
-          action(
-            '删除',
-            c.name,
-            async () => {
-              const url = `/api/orgs/${orgId}/campaigns/${c.id}`;
-              if (await confirmDelete('活动', c.name, () => api('DELETE', url))) await refresh();
-            },
-            { perm: 'campaigns.manage', danger: true },
-          ),
+          deleteAction('活动', c.name, `/api/orgs/${orgId}/campaigns/${c.id}`, 'campaigns.manage', refresh),
         ),
       ]),
     );

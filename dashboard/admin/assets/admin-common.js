@@ -70,6 +70,12 @@ function toSetup() {
   location.replace(`/admin/setup?next=${encodeURIComponent(here())}`);
 }
 
+/** Ends the session (even when the call fails) and goes to the login page. */
+export async function logout() {
+  await api('POST', '/api/auth/logout').catch(() => undefined);
+  location.assign('/admin/login');
+}
+
 /** The page to go on to after login or setup: `?next=` when it is a backend page, else the calendar. */
 export function nextPage() {
   const next = new URLSearchParams(location.search).get('next') ?? '';
@@ -160,7 +166,7 @@ export async function attempt(label, fn) {
 }
 
 /** Elements marked data-perm are shown only to roles holding that permission. */
-export function applyPermissions(permissions, root = document) {
+function applyPermissions(permissions, root = document) {
   for (const e of root.querySelectorAll('[data-perm]')) e.hidden = !permissions.includes(e.dataset.perm);
 }
 
@@ -181,8 +187,8 @@ export async function startPage(run) {
   }
   applyPermissions(session.permissions);
   // A role that may not use this page (the superadmin has no calendar) goes to its first section.
-  const here = document.querySelector('nav a[aria-current="page"]')?.closest('li');
-  if (here?.hidden) {
+  const section = document.querySelector('nav a[aria-current="page"]')?.closest('li');
+  if (section?.hidden) {
     const first = document.querySelector('nav li:not([hidden]) a');
     if (first) {
       location.replace(first.getAttribute('href'));
@@ -190,10 +196,7 @@ export async function startPage(run) {
     }
   }
   document.getElementById('who').textContent = `${session.user.displayName}（${session.user.username}）`;
-  document.getElementById('logout').addEventListener('click', async () => {
-    await api('POST', '/api/auth/logout').catch(() => undefined);
-    location.assign('/admin/login');
-  });
+  document.getElementById('logout').addEventListener('click', logout);
   try {
     await run(session);
   } catch (err) {

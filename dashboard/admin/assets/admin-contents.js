@@ -31,11 +31,16 @@ startPage(async () => {
 
   /** A notice above the table while anything needs a person: failed or unconfirmed publishing. */
   async function showAttention() {
+    const box = document.getElementById('attention');
+    // Already listing those items: the notice would repeat the table.
+    if (statusSelect.value === 'attention') {
+      box.hidden = true;
+      return;
+    }
     const q = new URLSearchParams({ limit: '1000' });
     for (const s of GROUPS.attention.statuses) q.append('status', s);
     const { items } = await api('GET', `/api/contents?${q}`);
-    const box = document.getElementById('attention');
-    box.hidden = items.length === 0 || statusSelect.value === 'attention';
+    box.hidden = items.length === 0;
     const failed = items.filter((c) => c.status === 'failed').length;
     const parts = [
       failed ? `${failed} 条内容发布失败` : '',

@@ -1,12 +1,12 @@
 // Deliverables of an organisation (定制栏目, 专题页, counted per contract year): list, record (optionally
 // for a campaign), remove. Used by the campaigns page.
-import { api, attempt, can, el } from './admin-common.js';
-import { $, action, actions, clip, confirmDelete } from './admin-manage.js';
+import { api, attempt, can, el, shanghaiDay } from './admin-common.js';
+import { $, actions, clip, deleteAction, fillRows } from './admin-manage.js';
 
 const KINDS = { feature: '定制栏目', topic_page: '专题页' };
 
 /** Today in Beijing, YYYY-MM-DD. */
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const today = () => shanghaiDay(Date.now());
 
 /**
  * Wires the #deliverables section; `render(campaigns)` refreshes its table and the campaign choices,
@@ -46,42 +46,27 @@ export function deliverables({ org, onChange }) {
       const orgId = org();
       const { items } = await api('GET', `/api/orgs/${orgId}/deliverables`);
       const campaignName = (id) => campaigns.find((c) => c.id === id)?.name ?? '—';
-      const body = $('deliverables-table').querySelector('tbody');
-      body.replaceChildren(
-        ...items.map((d) =>
-          el(
-            'tr',
-            {},
-            el('td', {}, KINDS[d.kind] ?? d.kind),
-            el(
-              'td',
-              {},
-              d.url
-                ? el('a', { href: d.url, target: '_blank', rel: 'noopener noreferrer' }, d.title)
-                : clip(d.title),
-            ),
-            el('td', {}, d.deliveredOn),
-            el('td', {}, d.campaignId ? clip(campaignName(d.campaignId)) : '—'),
-            el(
-              'td',
-              {},
-              actions(
-                action(
-                  '删除',
-                  d.title,
-                  async () => {
-                    const url = `/api/orgs/${orgId}/deliverables/${d.id}`;
-                    if (await confirmDelete(KINDS[d.kind] ?? '交付物', d.title, () => api('DELETE', url)))
-                      await onChange();
-                  },
-                  { perm: 'kpi.manage', danger: true },
-                ),
-              ),
+      fillRows(
+        $('deliverables-table').querySelector('tbody'),
+        items.map((d) => [
+          KINDS[d.kind] ?? d.kind,
+          d.url
+            ? el('a', { href: d.url, target: '_blank', rel: 'noopener noreferrer' }, d.title)
+            : clip(d.title),
+          d.deliveredOn,
+          d.campaignId ? clip(campaignName(d.campaignId)) : '—',
+          actions(
+            deleteAction(
+              KINDS[d.kind] ?? '交付物',
+              d.title,
+              `/api/orgs/${orgId}/deliverables/${d.id}`,
+              'kpi.manage',
+              onChange,
             ),
           ),
-        ),
+        ]),
+        5,
       );
-      if (!items.length) body.append(el('tr', {}, el('td', { colspan: '5' }, '暂无记录')));
     },
   };
 }

@@ -1,6 +1,6 @@
 // KPI targets of an organisation: list, create, edit (the API replaces a target whole), delete.
 import { accountLabel, api, el, loadAccounts, startPage } from './admin-common.js';
-import { $, action, actions, clip, confirmDelete, createOrEdit, orgPicker, table } from './admin-manage.js';
+import { $, action, actions, clip, createOrEdit, deleteAction, orgPicker, table } from './admin-manage.js';
 
 const METRICS = {
   followers_total: '粉丝总数',
@@ -95,15 +95,7 @@ startPage(async () => {
         milestoneText(t.milestones).join('；'),
         actions(
           action('编辑', t.name, () => form.edit(t), { perm: 'kpi.manage' }),
-          action(
-            '删除',
-            t.name,
-            async () => {
-              const url = `/api/orgs/${orgId}/kpi/targets/${t.id}`;
-              if (await confirmDelete('考核目标', t.name, () => api('DELETE', url))) await render();
-            },
-            { perm: 'kpi.manage', danger: true },
-          ),
+          deleteAction('考核目标', t.name, `/api/orgs/${orgId}/kpi/targets/${t.id}`, 'kpi.manage', render),
         ),
       ]),
     );

@@ -26,7 +26,11 @@ export function table(headers, rows) {
         headers.map((h) => el('th', { scope: 'col' }, h)),
       ),
     );
-  const body = $('list').querySelector('tbody');
+  fillRows($('list').querySelector('tbody'), rows, headers.length);
+}
+
+/** Fills a table body with one row per entry of cells, or a 暂无记录 row spanning `columns`. */
+export function fillRows(body, rows, columns) {
   body.replaceChildren(
     ...rows.map((cells) =>
       el(
@@ -36,7 +40,7 @@ export function table(headers, rows) {
       ),
     ),
   );
-  if (!rows.length) body.append(el('tr', {}, el('td', { colspan: String(headers.length) }, '暂无记录')));
+  if (!rows.length) body.append(el('tr', {}, el('td', { colspan: String(columns) }, '暂无记录')));
 }
 
 /** Text that may be long: cut with an ellipsis, kept whole in the title. */
@@ -79,16 +83,23 @@ export function actions(...buttons) {
   return shown.length ? el('span', { class: 'actions' }, shown) : '—';
 }
 
-/** Asks, then deletes; resolves true when it was deleted. */
-export async function confirmDelete(what, name, run) {
-  const yes = await ask({
-    title: `删除${what}`,
-    message: `确定删除${what}“${name}”吗？此操作不能撤销。`,
-    confirmLabel: '删除',
-    danger: true,
-  });
-  if (!yes) return false;
-  return (await attempt(`删除${what}“${name}”`, run)) !== undefined;
+/** A row's 删除 button (danger, for roles holding `perm`): asks, deletes `url`, then runs `done`. */
+export function deleteAction(what, name, url, perm, done) {
+  return action(
+    '删除',
+    name,
+    async () => {
+      const yes = await ask({
+        title: `删除${what}`,
+        message: `确定删除${what}“${name}”吗？此操作不能撤销。`,
+        confirmLabel: '删除',
+        danger: true,
+      });
+      if (yes && (await attempt(`删除${what}“${name}”`, () => api('DELETE', url))) !== undefined)
+        await done();
+    },
+    { perm, danger: true },
+  );
 }
 
 /**
@@ -133,12 +144,17 @@ export function createOrEdit({ what, fill, save, done, reset = () => undefined }
   };
 }
 
-/** Shows the #detail panel with a heading; 关闭 hides it and returns focus to the table. */
+/**
+ * Shows the #detail panel with a heading; 关闭 hides it and returns focus to the table. Focus moves to
+ * the heading when the panel opens or shows another record, not when the open record is redrawn after a
+ * change (the person stays on the control they used, and the page does not jump).
+ */
 export function openDetail(title, state = '') {
+  const moved = $('detail').hidden || $('detail-h').textContent !== title;
   $('detail').hidden = false;
   $('detail-h').textContent = title;
   $('detail-state').textContent = state;
-  $('detail-h').focus();
+  if (moved) $('detail-h').focus();
 }
 
 export function wireDetailClose() {

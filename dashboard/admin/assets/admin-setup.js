@@ -1,7 +1,7 @@
 // The backend setup page (/admin/setup): the step the session's stage asks for — a new password, then
 // two-factor enrolment (QR code and secret, code check, recovery codes shown once) — then on to `next`.
 // Each step rotates the session; the new CSRF token comes back with it.
-import { api, errorText, nextPage, setCsrfToken } from './admin-common.js';
+import { api, errorText, logout, nextPage, setCsrfToken } from './admin-common.js';
 import { wirePasswordChange } from './password-change.js';
 
 const $ = (id) => document.getElementById(id);
@@ -79,10 +79,7 @@ $('totp-form').addEventListener('submit', async (event) => {
 
 $('codes-saved').addEventListener('click', () => location.replace(nextPage()));
 
-$('setup-logout').addEventListener('click', async () => {
-  await api('POST', '/api/auth/logout').catch(() => undefined);
-  location.assign('/admin/login');
-});
+$('setup-logout').addEventListener('click', logout);
 
 async function start() {
   let session;

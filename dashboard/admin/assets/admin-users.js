@@ -14,8 +14,8 @@ import {
   wireDetailClose,
 } from './admin-manage.js';
 
-const stateText = (u) =>
-  `${u.status === 'active' ? '正常' : '已停用'}${u.lockedUntil && new Date(u.lockedUntil) > new Date() ? '（已锁定）' : ''}`;
+const locked = (u) => Boolean(u.lockedUntil) && new Date(u.lockedUntil) > new Date();
+const stateText = (u) => `${u.status === 'active' ? '正常' : '已停用'}${locked(u) ? '（已锁定）' : ''}`;
 
 /** Shows the organisation field of a form only while a client role is chosen. */
 function followRole(roleSelect) {
@@ -66,7 +66,7 @@ startPage(async () => {
     $('e-role').value = u.role in ROLES && u.role !== 'superadmin' ? u.role : 'editor';
     if (u.organisationId) $('e-org').value = u.organisationId;
     syncGrant();
-    $('unlock').disabled = !(u.lockedUntil && new Date(u.lockedUntil) > new Date());
+    $('unlock').disabled = !locked(u);
     $('reset-2fa').disabled = !u.totpEnabled;
     $('one-time-password').textContent = '';
   }
